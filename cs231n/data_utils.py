@@ -7,6 +7,7 @@ dtype, label range) before it is used.
 """
 from __future__ import annotations
 
+import codecs
 import os
 import pickle
 from pathlib import Path
@@ -42,14 +43,20 @@ class CIFAR10FormatError(ValueError):
     """A CIFAR-10 batch file is corrupt, malformed or not a CIFAR-10 batch."""
 
 
+class UnsafePickleError(pickle.UnpicklingError):
+    """A pickle asked for something a CIFAR-10 batch never contains."""
+
+
 # The only globals a CIFAR-10 batch pickle refers to: NumPy's array reconstructor
-# (under its NumPy 1 and NumPy 2 module names), ndarray and dtype.
+# (under its NumPy 1 and NumPy 2 module names), ndarray and dtype; and _codecs.encode,
+# which Python 3 uses to write bytes into protocol-2 pickles (it only turns a str into bytes).
 _reconstruct = np.empty(0).__reduce__()[0]  # NumPy's array reconstructor, wherever it lives
 _ALLOWED_GLOBALS = {
     ("numpy.core.multiarray", "_reconstruct"): _reconstruct,
     ("numpy._core.multiarray", "_reconstruct"): _reconstruct,
     ("numpy", "ndarray"): np.ndarray,
     ("numpy", "dtype"): np.dtype,
+    ("_codecs", "encode"): codecs.encode,
 }
 
 
@@ -57,21 +64,21 @@ class RestrictedUnpickler(pickle.Unpickler):
     """An unpickler that can build NumPy arrays and plain containers, and nothing else.
 
     Any other global (``os.system``, ``builtins.eval``, ``subprocess.Popen``, ...) is
-    refused with :class:`pickle.UnpicklingError` before it is looked up, so loading a
+    refused with :class:`UnsafePickleError` (a ``pickle.UnpicklingError``) before it is looked up, so loading a
     malicious file cannot execute code.
     """
 
     def find_class(self, module, name):
         found = _ALLOWED_GLOBALS.get((module, name))
         if found is None:
-            raise pickle.UnpicklingError(
+            raise UnsafePickleError(
                 f"refusing to load global '{module}.{name}': a CIFAR-10 batch only "
                 "contains NumPy arrays, lists, strings and numbers"
             )
         return found
 
     def persistent_load(self, pid):
-        raise pickle.UnpicklingError("refusing persistent ids: not part of a CIFAR-10 batch")
+        raise UnsafePickleError("refusing persistent ids: not part of a CIFAR-10 batch")
 
 
 def restricted_load(path):
@@ -99,7 +106,7 @@ def load_CIFAR_batch(filename, dtype=np.float64):
         raise CIFAR10NotFoundError(f"CIFAR-10 batch {filename} is missing. {_FETCH_HINT}")
     try:
         batch = restricted_load(filename)
-    except pickle.UnpicklingError as e:
+    except UnsafePickleError as e:
         raise CIFAR10FormatError(f"{filename}: not a safe CIFAR-10 batch: {e}") from e
     except Exception as e:  # truncated or garbage files raise all sorts of errors
         raise CIFAR10FormatError(

@@ -203,7 +203,7 @@ class TwoLayerNet:
         y = _checks.labels(y, X.shape[0], self.output_size)
         X_val = _checks.features(X_val, self.input_size, name="X_val")
         y_val = _checks.labels(y_val, X_val.shape[0], self.output_size, name="y_val")
-        learning_rate = _checks.positive(learning_rate, "learning_rate")
+        learning_rate = initial_lr = _checks.positive(learning_rate, "learning_rate")
         learning_rate_decay = _checks.positive(learning_rate_decay, "learning_rate_decay")
         reg = _checks.non_negative(reg, "reg")
         num_iters = _checks.positive_int(num_iters, "num_iters")
@@ -247,7 +247,8 @@ class TwoLayerNet:
                     history["diverged_at"] = it
                     history["message"] = (
                         f"Training diverged at iteration {it}: the loss became {loss} with "
-                        f"learning rate {learning_rate:.3g} and reg {reg:.3g}. "
+                        f"learning rate {learning_rate:.3g} (initial {initial_lr:.3g}) and "
+                        f"reg {reg:.3g}. "
                         "Try a smaller learning rate."
                     )
                     warnings.warn(history["message"], DivergenceWarning, stacklevel=2)

@@ -1,0 +1,135 @@
+"""Pictures for the notebooks: image grids, first-layer weights, training curves."""
+from math import ceil, sqrt
+
+import numpy as np
+
+
+def visualize_grid(Xs, ubound=255.0, padding=1):
+    """Tile a stack of images into one grid image.
+
+    Each image is rescaled on its own to the range [0, ubound]; a constant image (all
+    pixels equal) becomes 0 instead of NaN.
+
+    Inputs:
+    - Xs: images, shape (N, H, W, C).
+    - ubound: output values are scaled to [0, ubound].
+    - padding: blank pixels between tiles.
+
+    Returns:
+    - grid: array of shape (G*(H+padding)-padding, G*(W+padding)-padding, C), where
+      G = ceil(sqrt(N)).
+    """
+    Xs = np.asarray(Xs, dtype=np.float64)
+    if Xs.ndim != 4:
+        raise ValueError(f"Xs must have shape (N, H, W, C), got {Xs.shape}")
+    N, H, W, C = Xs.shape
+    grid_size = int(ceil(sqrt(N)))
+    grid = np.zeros((grid_size * (H + padding) - padding,
+                     grid_size * (W + padding) - padding, C))
+    low = Xs.min(axis=(1, 2, 3), keepdims=True)
+    span = Xs.max(axis=(1, 2, 3), keepdims=True) - low
+    # A constant tile has span 0: leave it at 0 rather than divide by zero.
+    scaled = ubound * np.divide(Xs - low, span, out=np.zeros_like(Xs), where=span > 0)
+    for i in range(N):
+        row, col = divmod(i, grid_size)
+        y0, x0 = row * (H + padding), col * (W + padding)
+        grid[y0:y0 + H, x0:x0 + W] = scaled[i]
+    return grid
+
+
+def first_layer_images(W1):
+    """First-layer weights of shape (3072, H) as H images of shape (32, 32, 3)."""
+    W1 = np.asarray(W1)
+    if W1.ndim != 2 or W1.shape[0] != 32 * 32 * 3:
+        raise ValueError(f"W1 must have shape (3072, H) for 32x32x3 images, got {W1.shape}")
+    return W1.reshape(32, 32, 3, -1).transpose(3, 0, 1, 2)
+
+
+def show_net_weights(net, ax=None, max_units=None):
+    """Show a TwoLayerNet's first-layer weights (or a W1 array) as 32x32x3 images.
+
+    Inputs:
+    - net: a TwoLayerNet, or W1 itself of shape (3072, H).
+    - ax: matplotlib Axes to draw into (default: a new figure).
+    - max_units: show at most this many hidden units (default: all).
+
+    Returns the Axes.
+    """
+    import matplotlib.pyplot as plt
+
+    W1 = net.params["W1"] if hasattr(net, "params") else net
+    images = first_layer_images(W1)[:max_units]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 6))
+    ax.imshow(visualize_grid(images, padding=3).astype("uint8"))
+    ax.set_title(f"first-layer weights ({images.shape[0]} hidden units)")
+    ax.axis("off")
+    return ax
+
+
+def plot_stats(stats, axes=None, title=None):
+    """Plot the loss history and the per-epoch train/validation accuracy of a training run.
+
+    Inputs:
+    - stats: the history dict returned by TwoLayerNet.train.
+    - axes: two matplotlib Axes (default: a new figure with two rows).
+    - title: optional figure title.
+
+    Returns the two Axes.
+    """
+    import matplotlib.pyplot as plt
+
+    if axes is None:
+        fig, axes = plt.subplots(2, 1, figsize=(8, 7))
+    else:
+        fig = axes[0].figure
+    loss_ax, acc_ax = axes
+    loss_ax.plot(stats["loss_history"], lw=0.8)
+    loss_ax.set_title("Loss history")
+    loss_ax.set_xlabel("Iteration")
+    loss_ax.set_ylabel("Loss")
+    epochs = np.arange(1, len(stats["train_acc_history"]) + 1)
+    acc_ax.plot(epochs, stats["train_acc_history"], "o-", label="train (minibatch)")
+    acc_ax.plot(epochs, stats["val_acc_history"], "o-", label="val")
+    acc_ax.set_title("Classification accuracy history")
+    acc_ax.set_xlabel("Epoch")
+    acc_ax.set_ylabel("Accuracy")
+    acc_ax.legend()
+    if stats.get("diverged_at") is not None:
+        loss_ax.set_title(f"Loss history (diverged at iteration {stats['diverged_at']})", color="red")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return axes
+
+
+def plot_confusion_matrix(y_true, y_pred, class_names, ax=None):
+    """Row-normalised confusion matrix with per-class accuracy on the diagonal.
+
+    Inputs:
+    - y_true, y_pred: integer labels, shape (N,).
+    - class_names: C names.
+    - ax: matplotlib Axes (default: a new figure).
+
+    Returns (ax, matrix) where matrix[i, j] is the fraction of class i predicted as j.
+    """
+    import matplotlib.pyplot as plt
+
+    C = len(class_names)
+    counts = np.zeros((C, C), dtype=np.int64)
+    np.add.at(counts, (np.asarray(y_true), np.asarray(y_pred)), 1)
+    matrix = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 6))
+    im = ax.imshow(matrix, cmap="Blues", vmin=0, vmax=1)
+    for i in range(C):
+        for j in range(C):
+            ax.text(j, i, f"{matrix[i, j]:.2f}", ha="center", va="center", fontsize=7,
+                    color="white" if matrix[i, j] > 0.5 else "black")
+    ax.set_xticks(range(C), class_names, rotation=45)
+    ax.set_yticks(range(C), class_names)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    ax.set_title("Confusion matrix (rows: true class; diagonal: per-class accuracy)")
+    ax.figure.colorbar(im, ax=ax, fraction=0.046)
+    return ax, matrix

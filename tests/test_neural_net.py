@@ -1,0 +1,296 @@
+"""TwoLayerNet against the course's published toy numbers and independent computations."""
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+from cs231n.classifiers.neural_net import DivergenceWarning, TwoLayerNet
+from cs231n.gradient_check import eval_numerical_gradient, rel_error
+
+# The course's toy problem (CS231n assignment 1, two_layer_net.ipynb) and its published numbers.
+CORRECT_SCORES = np.array([
+    [-0.81233741, -1.27654624, -0.70335995],
+    [-0.17129677, -1.18803311, -0.47310444],
+    [-0.51590475, -1.01354314, -0.8504215],
+    [-0.15419291, -0.48629638, -0.52901952],
+    [-0.00618733, -0.12435261, -0.15226949]])
+CORRECT_LOSS = 1.30378789133  # at reg=0.1 with the 0.5 * reg * ||W||^2 convention
+
+
+def toy_model():
+    np.random.seed(0)
+    return TwoLayerNet(4, 10, 3, std=1e-1)
+
+
+def toy_data():
+    np.random.seed(1)
+    X = 10 * np.random.randn(5, 4)
+    y = np.array([0, 1, 2, 2, 1])
+    return X, y
+
+
+def reference_loss(params, X, y, reg):
+    """Loss computed independently, one sample and one class at a time with math.exp/log."""
+    W1, b1, W2, b2 = (params[k] for k in ("W1", "b1", "W2", "b2"))
+    total = 0.0
+    for i in range(X.shape[0]):
+        hidden = [max(0.0, sum(X[i, d] * W1[d, h] for d in range(W1.shape[0])) + b1[h])
+                  for h in range(W1.shape[1])]
+        scores = [sum(hidden[h] * W2[h, c] for h in range(W2.shape[0])) + b2[c]
+                  for c in range(W2.shape[1])]
+        top = max(scores)
+        log_norm = top + math.log(sum(math.exp(s - top) for s in scores))
+        total += log_norm - scores[y[i]]
+    return total / X.shape[0] + 0.5 * reg * (float((W1 ** 2).sum()) + float((W2 ** 2).sum()))
+
+
+def blobs(n_per_class=40, num_classes=3, dim=6, seed=0, spread=0.3):
+    """Well separated Gaussian blobs: a linearly separable toy problem."""
+    rng = np.random.default_rng(seed)
+    centres = 3.0 * rng.standard_normal((num_classes, dim))
+    y = np.repeat(np.arange(num_classes), n_per_class)
+    X = centres[y] + spread * rng.standard_normal((y.size, dim))
+    perm = rng.permutation(y.size)
+    return X[perm], y[perm]
+
+
+def test_toy_init_matches_course_weights():
+    net = toy_model()
+    np.random.seed(0)
+    assert np.array_equal(net.params["W1"], 1e-1 * np.random.randn(4, 10))
+    assert np.array_equal(net.params["W2"], 1e-1 * np.random.randn(10, 3))
+    assert not net.params["b1"].any() and not net.params["b2"].any()
+    assert net.params["W1"].shape == (4, 10) and net.params["b2"].shape == (3,)
+
+
+def test_toy_scores_match_course():
+    X, _ = toy_data()
+    scores = toy_model().loss(X)
+    assert scores.shape == (5, 3)
+    # The course's implementation gives 3.68e-08 (its numbers are printed to 8 decimals).
+    assert np.sum(np.abs(scores - CORRECT_SCORES)) < 1e-7
+
+
+def test_toy_loss_matches_course():
+    X, y = toy_data()
+    loss, _ = toy_model().loss(X, y, reg=0.1)
+    assert abs(loss - CORRECT_LOSS) < 1e-12
+
+
+@pytest.mark.parametrize("reg", [0.0, 0.1, 1.0, 3.0])
+def test_loss_matches_independent_loop(reg):
+    X, y = toy_data()
+    net = toy_model()
+    loss, _ = net.loss(X, y, reg=reg)
+    assert loss == pytest.approx(reference_loss(net.params, X, y, reg), rel=1e-12)
+
+
+@pytest.mark.parametrize("reg", [0.1, 1.0])
+def test_gradients_match_numeric(reg):
+    # At reg=1.0 a missing or halved regularisation gradient would be off by about 1e-1,
+    # far above the tolerance.
+    X, y = toy_data()
+    net = toy_model()
+    _, grads = net.loss(X, y, reg=reg)
+    for name, param in net.params.items():
+        numeric = eval_numerical_gradient(lambda _: net.loss(X, y, reg=reg)[0], param, verbose=False)
+        assert rel_error(numeric, grads[name]) < 1e-8, name
+
+
+def test_softmax_is_stable_for_huge_scores():
+    net = TwoLayerNet(2, 3, 2, std=0.0, seed=0)
+    net.params["W1"][:] = [[1e2, 0, 0], [0, 0, 0]]
+    net.params["W2"][:] = [[1.0, -1.0], [0, 0], [0, 0]]
+    X = np.array([[100.0, 0.0], [-100.0, 0.0]])  # scores +-1e4 for the first sample
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an overflow warning would fail the test
+        loss, grads = net.loss(X, np.array([1, 0]), reg=0.0)
+    # Sample 0: scores (1e4, -1e4), label 1 -> loss 2e4 (+log(1 + e^-2e4) ~ 0).
+    # Sample 1: hidden is all zero -> scores (0, 0) -> loss log 2.
+    assert loss == pytest.approx((2e4 + math.log(2)) / 2, rel=1e-12)
+    assert all(np.isfinite(g).all() for g in grads.values())
+
+
+def test_larger_reg_gives_smaller_weights():
+    X, y = blobs()
+    norms = []
+    for reg in (1e-4, 1.0):
+        net = TwoLayerNet(6, 20, 3, std=1e-1, seed=3)
+        net.train(X, y, X, y, learning_rate=5e-2, reg=reg, num_iters=300, batch_size=30, seed=4)
+        norms.append(np.sum(net.params["W1"] ** 2) + np.sum(net.params["W2"] ** 2))
+    assert norms[1] < 0.5 * norms[0]
+
+
+def test_epoch_bookkeeping_and_decay_match_a_hand_written_sgd_loop():
+    X, y = blobs(n_per_class=10)          # 30 samples
+    batch_size, num_iters = 7, 20         # epoch = 30 // 7 = 4 iterations -> 5 epochs
+    lr, decay, reg = 0.05, 0.5, 0.01
+    net = TwoLayerNet(6, 5, 3, std=1e-1, seed=1)
+    ref = TwoLayerNet(6, 5, 3, std=1e-1, seed=1)
+    history = net.train(X, y, X[:9], y[:9], learning_rate=lr, learning_rate_decay=decay,
+                        reg=reg, num_iters=num_iters, batch_size=batch_size, seed=2)
+
+    # The same SGD written out by hand: lr halves after iterations 4, 8, 12, 16.
+    rng = np.random.default_rng(2)
+    for it in range(num_iters):
+        idx = rng.integers(30, size=batch_size)
+        _, grads = ref.loss(X[idx], y[idx], reg=reg)
+        step = lr * decay ** (it // 4)
+        for k in ref.params:
+            ref.params[k] -= step * grads[k]
+
+    assert history["iterations_per_epoch"] == 4
+    assert len(history["loss_history"]) == 20
+    assert len(history["train_acc_history"]) == len(history["val_acc_history"]) == 5
+    assert history["learning_rates"] == pytest.approx([0.05, 0.025, 0.0125, 0.00625, 0.003125])
+    for k in ref.params:
+        np.testing.assert_allclose(net.params[k], ref.params[k], rtol=1e-10, atol=1e-12)
+
+
+def test_epoch_is_at_least_one_iteration():
+    X, y = blobs(n_per_class=2)  # 6 samples, batch 200 -> epoch of 1 iteration
+    history = TwoLayerNet(6, 4, 3, seed=0).train(X, y, X, y, num_iters=3, seed=0)
+    assert history["iterations_per_epoch"] == 1
+    assert len(history["val_acc_history"]) == 3
+
+
+def test_divergence_stops_training_with_a_clear_message():
+    X, y = blobs()
+    X = X * 1e3
+    net = TwoLayerNet(6, 10, 3, std=1.0, seed=0)
+    with pytest.warns(DivergenceWarning, match=r"diverged at iteration \d+.*learning rate 1e\+06"):
+        history = net.train(X, y, X, y, learning_rate=1e6, learning_rate_decay=1.0,
+                            num_iters=200, batch_size=20, seed=0)
+    it = history["diverged_at"]
+    assert it is not None and it < 200
+    assert len(history["loss_history"]) == it  # the losses before it are kept, all finite
+    assert np.isfinite(history["loss_history"]).all()
+    assert f"iteration {it}" in history["message"]
+
+
+def test_training_without_divergence_reports_none():
+    X, y = blobs()
+    history = TwoLayerNet(6, 10, 3, std=1e-1, seed=0).train(X, y, X, y, learning_rate=1e-2,
+                                                           num_iters=50, batch_size=20, seed=0)
+    assert history["diverged_at"] is None and history["message"] is None
+
+
+def test_toy_training_reaches_low_loss():
+    X, y = toy_data()
+    net = toy_model()
+    history = net.train(X, y, X, y, learning_rate=1e-1, reg=5e-6, num_iters=100, seed=0)
+    assert history["loss_history"][-1] < 0.02  # the course: final training loss ~0.017
+
+
+def test_predict_on_separable_data():
+    X, y = blobs(n_per_class=60, num_classes=4, seed=5)
+    net = TwoLayerNet(6, 30, 4, std=1e-1, seed=0)
+    net.train(X[:200], y[:200], X[200:], y[200:], learning_rate=5e-2, reg=1e-4,
+              num_iters=400, batch_size=40, seed=0)
+    pred = net.predict(X[200:])
+    assert pred.dtype == np.int64 and pred.shape == (40,)
+    assert (pred == y[200:]).mean() >= 0.95
+
+
+def test_predict_in_chunks_equals_argmax_of_scores():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((10_000, 8))  # more than one PREDICT_CHUNK
+    net = TwoLayerNet(8, 16, 5, std=1.0, seed=1)
+    assert np.array_equal(net.predict(X), np.argmax(net.loss(X), axis=1))
+
+
+def test_float32_path_stays_float32_and_agrees_with_float64():
+    X, y = blobs(n_per_class=50)
+    X32 = X.astype(np.float32)
+    net32 = TwoLayerNet(6, 20, 3, std=1e-1, seed=0)
+    net64 = TwoLayerNet(6, 20, 3, std=1e-1, seed=0)
+    assert net32.loss(X32).dtype == np.float32
+    loss32, grads32 = net32.loss(X32, y, reg=0.1)
+    assert all(g.dtype == np.float32 for g in grads32.values())
+    h32 = net32.train(X32, y, X32, y, learning_rate=1e-2, reg=0.1, num_iters=50, batch_size=30, seed=0)
+    h64 = net64.train(X, y, X, y, learning_rate=1e-2, reg=0.1, num_iters=50, batch_size=30, seed=0)
+    assert all(p.dtype == np.float32 for p in net32.params.values())
+    assert all(p.dtype == np.float64 for p in net64.params.values())
+    # float32 keeps ~7 significant digits; 50 SGD steps lose at most a few of them.
+    np.testing.assert_allclose(h32["loss_history"], h64["loss_history"], rtol=1e-4)
+    for k in net64.params:
+        np.testing.assert_allclose(net32.params[k], net64.params[k], rtol=1e-3, atol=1e-5)
+
+
+def test_explicit_seed_is_reproducible_and_ignores_global_state():
+    np.random.seed(123)
+    a = TwoLayerNet(5, 4, 3, seed=7)
+    np.random.seed(456)
+    b = TwoLayerNet(5, 4, 3, seed=7)
+    c = TwoLayerNet(5, 4, 3, seed=8)
+    assert np.array_equal(a.params["W1"], b.params["W1"])
+    assert not np.array_equal(a.params["W1"], c.params["W1"])
+
+
+def test_save_and_load_predict_identically(tmp_path):
+    X, y = blobs()
+    net = TwoLayerNet(6, 10, 3, std=1e-1, seed=0)
+    net.train(X, y, X, y, learning_rate=1e-2, num_iters=30, batch_size=20, seed=0)
+    path = tmp_path / "net.npz"
+    net.save(path)
+    loaded = TwoLayerNet.load(path)
+    assert np.array_equal(loaded.predict(X), net.predict(X))
+    assert all(np.array_equal(loaded.params[k], net.params[k]) for k in net.params)
+
+
+def test_load_refuses_pickled_content(tmp_path):
+    path = tmp_path / "evil.npz"
+    np.savez(path, W1=np.array([object()], dtype=object), b1=np.zeros(1), W2=np.zeros((1, 1)), b2=np.zeros(1))
+    with pytest.raises(ValueError, match="pickle"):
+        TwoLayerNet.load(path)
+
+
+@pytest.mark.parametrize("X, y, match", [
+    (np.zeros((3, 5)), np.array([0, 1, 2]), "5 features per row, expected 4"),
+    (np.zeros(4), None, r"must be 2-D"),
+    (np.zeros((3, 4)), np.array([0, 1, 3]), r"labels must lie in 0\.\.2"),
+    (np.zeros((3, 4)), np.array([0, -1, 2]), r"labels must lie in 0\.\.2"),
+    (np.zeros((3, 4)), np.array([0.0, 1.5, 2.0]), "integer class labels"),
+    (np.zeros((3, 4)), np.array([0, 1]), "2 labels for 3 samples"),
+    (np.array([[0, 0, np.nan, 0]] * 3), np.array([0, 1, 2]), "NaN"),
+    (np.array([["a"] * 4] * 3), None, "numeric"),
+])
+def test_bad_input_to_loss_is_named(X, y, match):
+    net = TwoLayerNet(4, 10, 3, seed=0)
+    with pytest.raises(ValueError, match=match):
+        net.loss(X, y)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"batch_size": 0}, "batch_size must be a positive integer"),
+    ({"batch_size": 2.5}, "batch_size must be a positive integer"),
+    ({"num_iters": -1}, "num_iters must be a positive integer"),
+    ({"learning_rate": 0.0}, "learning_rate must be positive"),
+    ({"learning_rate": float("nan")}, "learning_rate must be a finite number"),
+    ({"reg": -1.0}, "reg must be non-negative"),
+])
+def test_bad_training_settings_are_named(kwargs, match):
+    X, y = blobs(n_per_class=3)
+    with pytest.raises(ValueError, match=match):
+        TwoLayerNet(6, 4, 3, seed=0).train(X, y, X, y, **kwargs)
+
+
+def test_bad_validation_set_is_named():
+    X, y = blobs(n_per_class=3)
+    with pytest.raises(ValueError, match="X_val has 5 features per row, expected 6"):
+        TwoLayerNet(6, 4, 3, seed=0).train(X, y, X[:, :5], y)
+    with pytest.raises(ValueError, match=r"y_val labels must lie in 0\.\.2"):
+        TwoLayerNet(6, 4, 3, seed=0).train(X, y, X, y + 1)
+
+
+def test_bad_predict_input_is_named():
+    net = TwoLayerNet(4, 3, 2, seed=0)
+    with pytest.raises(ValueError, match="3 features per row, expected 4"):
+        net.predict(np.zeros((2, 3)))
+
+
+@pytest.mark.parametrize("args", [(0, 3, 2), (4, -1, 2), (4, 3, 2.0)])
+def test_bad_sizes_are_named(args):
+    with pytest.raises(ValueError, match="must be a positive integer"):
+        TwoLayerNet(*args)
