@@ -78,6 +78,7 @@ def plot_stats(stats, axes=None, title=None):
     Returns the two Axes.
     """
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     if axes is None:
         fig, axes = plt.subplots(2, 1, figsize=(8, 7))
@@ -94,6 +95,7 @@ def plot_stats(stats, axes=None, title=None):
     acc_ax.set_title("Classification accuracy history")
     acc_ax.set_xlabel("Epoch")
     acc_ax.set_ylabel("Accuracy")
+    acc_ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     acc_ax.legend()
     if stats.get("diverged_at") is not None:
         loss_ax.set_title(f"Loss history (diverged at iteration {stats['diverged_at']})", color="red")
