@@ -242,11 +242,11 @@ def get_CIFAR10_data(num_training=49000, num_validation=1000, num_test=1000,
     Xtr, Ytr, Xte, Yte = load_CIFAR10(cifar10_dir, dtype=np.uint8)
     val = slice(num_training, num_training + num_validation)
     data = {
-        "X_train": Xtr[:num_training].reshape(num_training, -1).astype(dtype),
+        "X_train": Xtr[:num_training].reshape(num_training, NUM_FEATURES).astype(dtype),
         "y_train": Ytr[:num_training].copy(),
-        "X_val": Xtr[val].reshape(num_validation, -1).astype(dtype),
+        "X_val": Xtr[val].reshape(num_validation, NUM_FEATURES).astype(dtype),
         "y_val": Ytr[val].copy(),
-        "X_test": Xte[:num_test].reshape(num_test, -1).astype(dtype),
+        "X_test": Xte[:num_test].reshape(num_test, NUM_FEATURES).astype(dtype),
         "y_test": Yte[:num_test].copy(),
     }
     if subtract_mean and num_training > 0:

@@ -84,6 +84,8 @@ def test_get_CIFAR10_data_small_splits(fake_root):
                             subtract_mean=False, cifar10_dir=fake_root)
     assert np.array_equal(image_index(data["X_val"]), np.arange(100, 120))
     assert data["y_test"].shape == (5,)
+    empty = get_CIFAR10_data(num_training=100, num_validation=0, num_test=0, cifar10_dir=fake_root)
+    assert empty["X_val"].shape == (0, 3072) and empty["X_test"].shape == (0, 3072)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

@@ -159,6 +159,7 @@ def test_divergence_stops_training_with_a_clear_message():
     X, y = blobs()
     X = X * 1e3
     net = TwoLayerNet(6, 10, 3, std=1.0, seed=0)
+    warnings.simplefilter("error", RuntimeWarning)  # overflow noise must not escape either
     with pytest.warns(DivergenceWarning, match=r"diverged at iteration \d+.*learning rate 1e\+06"):
         history = net.train(X, y, X, y, learning_rate=1e6, learning_rate_decay=1.0,
                             num_iters=200, batch_size=20, seed=0)

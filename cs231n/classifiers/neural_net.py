@@ -268,8 +268,10 @@ class TwoLayerNet:
                     if it % 50 == 0:
                         bar.set_postfix(loss=f"{loss:.3f}")
                 if (it + 1) % iterations_per_epoch == 0:
-                    train_acc = float((self.predict(X_batch) == y_batch).mean())
-                    val_acc = float((self.predict(X_val) == y_val).mean())
+                    # Just before a divergence the scores may overflow: argmax still works.
+                    with np.errstate(over="ignore", invalid="ignore"):
+                        train_acc = float((self.predict(X_batch) == y_batch).mean())
+                        val_acc = float((self.predict(X_val) == y_val).mean())
                     history["train_acc_history"].append(train_acc)
                     history["val_acc_history"].append(val_acc)
                     history["learning_rates"].append(learning_rate)
