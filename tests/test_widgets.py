@@ -207,6 +207,8 @@ def test_defaults_learn_on_the_cifar10_subset(cifar_dir):
 
 def test_benchmark_helper_is_importable(data):
     path = Path(__file__).resolve().parent.parent / "benchmarks" / "bench_widget.py"
+    if not path.exists():  # the student release leaves the staff benchmarks out
+        pytest.skip("benchmarks/ is not part of this tree")
     spec = importlib.util.spec_from_file_location("bench_widget", path)
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
