@@ -1,0 +1,152 @@
+"""Small input checks shared by the classifiers.
+
+Every helper raises ``ValueError`` with a message that names the argument and the
+problem (shape, dtype, label range, ...), so a learner who passes the wrong thing sees
+what is wrong at once instead of a broadcasting error deep inside the maths.
+They return the checked value (as a NumPy array or Python number) and never copy an
+array that is already fine, so calling them is cheap.
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+
+def check_X(X, name="X", n_features=None):
+    """Check a data matrix.
+
+    Inputs:
+    - X: array-like of shape (N, D) with N >= 1, D >= 1, real numbers
+      (float or integer dtype; bool, complex, object and string arrays are refused),
+      all finite (no NaN, no infinity).
+    - name: how to call X in the error message.
+    - n_features: if given, the required D.
+
+    Returns X as a NumPy array (the same object if X already is one; dtype unchanged).
+
+    Raises ValueError naming the problem.
+    """
+    try:
+        X = np.asarray(X)
+    except (ValueError, TypeError) as e:  # ragged nested lists, etc.
+        raise ValueError(f"{name} must be a 2-D numeric array: {e}") from e
+    if X.dtype == np.bool_ or X.dtype.kind not in "fiu":
+        raise ValueError(f"{name} must hold real numbers (float or int dtype), got dtype {X.dtype}")
+    if X.ndim != 2:
+        raise ValueError(f"{name} must be 2-D with shape (N, D), got shape {X.shape}")
+    if X.shape[0] == 0 or X.shape[1] == 0:
+        raise ValueError(f"{name} must have at least one row and one column, got shape {X.shape}")
+    if n_features is not None and X.shape[1] != n_features:
+        raise ValueError(
+            f"{name} must have {n_features} features (columns), got shape {X.shape}"
+        )
+    if X.dtype.kind == "f" and not _all_finite(X):
+        raise ValueError(f"{name} contains NaN or infinity")
+    return X
+
+
+def _all_finite(a):
+    """True if no entry of the float array a is NaN or infinite."""
+    # Fast path: the sum is finite whenever every entry is, unless huge values overflow
+    # it; only then look at each entry (isfinite(a).all() is ~3x slower on CIFAR-10 sizes).
+    with np.errstate(over="ignore", invalid="ignore"):
+        if np.isfinite(a.sum()):
+            return True
+    return bool(np.isfinite(a).all())
+
+
+def check_y(y, n_samples, num_classes=None, name="y"):
+    """Check a vector of class labels.
+
+    Inputs:
+    - y: array-like of shape (n_samples,) with integer labels 0..num_classes-1.
+      Floats are accepted only if every value is a whole number (e.g. 3.0);
+      bool and other dtypes are refused.
+    - n_samples: the required length (the number of rows of the matching X).
+    - num_classes: if given, labels must be < num_classes.
+    - name: how to call y in the error message.
+
+    Returns y as an int64 array (no copy if it already is one).
+
+    Raises ValueError naming the problem.
+    """
+    try:
+        y = np.asarray(y)
+    except (ValueError, TypeError) as e:
+        raise ValueError(f"{name} must be a 1-D array of integer labels: {e}") from e
+    if y.dtype == np.bool_ or y.dtype.kind not in "fiu":
+        raise ValueError(f"{name} must hold integer class labels, got dtype {y.dtype}")
+    if y.ndim != 1:
+        raise ValueError(f"{name} must be 1-D with shape ({n_samples},), got shape {y.shape}")
+    if y.shape[0] != n_samples:
+        raise ValueError(
+            f"{name} has {y.shape[0]} labels but X has {n_samples} rows; they must match"
+        )
+    if y.dtype.kind == "f":
+        if not np.isfinite(y).all() or np.any(y != np.round(y)):
+            raise ValueError(f"{name} must hold integer class labels, got non-integer values")
+    if y.size:
+        lo, hi = y.min(), y.max()
+        if lo < 0:
+            raise ValueError(f"{name} labels must be >= 0, found {lo}")
+        if num_classes is not None and hi >= num_classes:
+            raise ValueError(
+                f"{name} labels must lie in 0..{num_classes - 1} ({num_classes} classes), "
+                f"found {hi}"
+            )
+    return y.astype(np.int64, copy=False)
+
+
+def check_positive_int(value, name):
+    """Check that value is an integer >= 1 (Python or NumPy int, not bool, not float).
+
+    Returns it as a Python int. Raises ValueError naming the problem.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    if value < 1:
+        raise ValueError(f"{name} must be a positive integer (>= 1), got {value}")
+    return int(value)
+
+
+def check_nonnegative_float(value, name, strict=False):
+    """Check that value is a finite real number >= 0 (> 0 if strict).
+
+    Returns it as a Python float. Raises ValueError naming the problem.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{name} must be a real number, got {value!r}")
+    value = float(value)
+    if not np.isfinite(value) or value < 0 or (strict and value == 0):
+        bound = "> 0" if strict else ">= 0"
+        raise ValueError(f"{name} must be a finite number {bound}, got {value}")
+    return value
+
+
+def check_positive_float(value, name):
+    """Check that value is a finite real number > 0; returns it as a Python float."""
+    return check_nonnegative_float(value, name, strict=True)
+
+
+def check_loss_inputs(W, X, y, reg):
+    """Check the arguments of the linear losses (svm_loss_*, softmax_loss_*).
+
+    Inputs:
+    - W: weights of shape (D, C), float dtype. Its values are not checked for
+      finiteness, so that a training loop can notice a diverged (NaN) loss itself.
+    - X: data of shape (N, D), see check_X.
+    - y: labels of shape (N,) in 0..C-1, see check_y.
+    - reg: regularisation strength, a finite number >= 0.
+
+    Returns (W, X, y, reg) as arrays / float. Raises ValueError naming the problem.
+    """
+    W = np.asarray(W)
+    if W.dtype.kind != "f":
+        raise ValueError(f"W must be a float array, got dtype {W.dtype}")
+    if W.ndim != 2 or 0 in W.shape:
+        raise ValueError(f"W must be 2-D with shape (D, C), got shape {W.shape}")
+    X = check_X(X, n_features=W.shape[0])
+    y = check_y(y, X.shape[0], num_classes=W.shape[1])
+    reg = check_nonnegative_float(reg, "reg")
+    return W, X, y, reg
