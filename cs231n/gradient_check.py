@@ -8,6 +8,22 @@ def rel_error(x, y):
     return float(np.max(np.abs(x - y) / np.maximum(1e-8, np.abs(x) + np.abs(y))))
 
 
+def _evaluate_around(f, x, ix, h, copy=False):
+    """f at x with entry ix moved by +h and by -h; x is restored afterwards.
+
+    copy=True keeps a copy of array results, in case f returns a view it later overwrites.
+    """
+    old = x[ix]
+    try:
+        x[ix] = old + h
+        plus = np.array(f(x), dtype=np.float64, copy=True) if copy else f(x)
+        x[ix] = old - h
+        minus = np.array(f(x), dtype=np.float64, copy=True) if copy else f(x)
+    finally:
+        x[ix] = old
+    return plus, minus
+
+
 def eval_numerical_gradient(f, x, verbose=True, h=1e-5):
     """Numeric gradient of a scalar function f at x, by centred differences.
 
@@ -23,12 +39,7 @@ def eval_numerical_gradient(f, x, verbose=True, h=1e-5):
     it = np.nditer(x, flags=["multi_index"], op_flags=["readwrite"])
     while not it.finished:
         ix = it.multi_index
-        old = x[ix]
-        x[ix] = old + h
-        fxph = f(x)
-        x[ix] = old - h
-        fxmh = f(x)
-        x[ix] = old
+        fxph, fxmh = _evaluate_around(f, x, ix, h)
         grad[ix] = (fxph - fxmh) / (2 * h)
         if verbose:
             print(ix, grad[ix])
@@ -42,12 +53,7 @@ def eval_numerical_gradient_array(f, x, df, h=1e-5):
     it = np.nditer(x, flags=["multi_index"], op_flags=["readwrite"])
     while not it.finished:
         ix = it.multi_index
-        old = x[ix]
-        x[ix] = old + h
-        pos = np.array(f(x), dtype=np.float64, copy=True)
-        x[ix] = old - h
-        neg = np.array(f(x), dtype=np.float64, copy=True)
-        x[ix] = old
+        pos, neg = _evaluate_around(f, x, ix, h, copy=True)
         grad[ix] = np.sum((pos - neg) * df) / (2 * h)
         it.iternext()
     return grad
@@ -71,12 +77,7 @@ def grad_check_sparse(f, x, analytic_grad, num_checks=10, h=1e-5, rng=None, verb
     worst = 0.0
     for _ in range(num_checks):
         ix = tuple(int(rng.integers(m)) for m in x.shape)
-        old = x[ix]
-        x[ix] = old + h
-        fxph = f(x)
-        x[ix] = old - h
-        fxmh = f(x)
-        x[ix] = old
+        fxph, fxmh = _evaluate_around(f, x, ix, h)
         grad_numerical = (fxph - fxmh) / (2 * h)
         grad_analytic = analytic_grad[ix]
         err = rel_error(grad_numerical, grad_analytic)
