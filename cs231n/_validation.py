@@ -56,6 +56,24 @@ def _all_finite(a):
     return bool(np.isfinite(a).all())
 
 
+def check_features(X, name="X", n_features=None):
+    """check_X, then make X a float array for computing: float32 stays float32 (the fast
+    path), every other dtype becomes float64 (no copy if X already is float64)."""
+    X = check_X(X, name=name, n_features=n_features)
+    return X if X.dtype == np.float32 else X.astype(np.float64, copy=False)
+
+
+def check_float_dtype(dtype, name="dtype"):
+    """Check that dtype is a NumPy floating-point dtype; returns it as np.dtype."""
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError as e:
+        raise ValueError(f"{name} must be a floating-point dtype, got {dtype!r}") from e
+    if dtype.kind != "f":
+        raise ValueError(f"{name} must be a floating-point dtype, got {dtype}")
+    return dtype
+
+
 def check_y(y, n_samples, num_classes=None, name="y"):
     """Check a vector of class labels.
 

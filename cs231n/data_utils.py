@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from cs231n._validation import check_float_dtype
+
 #: Where ``./get_datasets.sh`` puts the data (``CIFAR10_DIR`` overrides it).
 DEFAULT_CIFAR10_DIR = Path(__file__).resolve().parent.parent / "datasets" / "cifar-10-batches-py"
 
@@ -234,9 +236,7 @@ def get_CIFAR10_data(num_training=49000, num_validation=1000, num_test=1000,
         )
     if num_test > IMAGES_PER_BATCH:
         raise ValueError(f"num_test = {num_test} exceeds the {IMAGES_PER_BATCH} CIFAR-10 test images")
-    dtype = np.dtype(dtype)
-    if dtype.kind != "f":
-        raise ValueError(f"dtype must be a floating-point type, got {dtype}")
+    dtype = check_float_dtype(dtype)
 
     # Load as uint8 (0.18 GB) and convert only the rows we keep.
     Xtr, Ytr, Xte, Yte = load_CIFAR10(cifar10_dir, dtype=np.uint8)

@@ -248,14 +248,14 @@ def test_load_refuses_pickled_content(tmp_path):
 
 
 @pytest.mark.parametrize("X, y, match", [
-    (np.zeros((3, 5)), np.array([0, 1, 2]), "5 features per row, expected 4"),
+    (np.zeros((3, 5)), np.array([0, 1, 2]), r"must have 4 features \(columns\), got shape \(3, 5\)"),
     (np.zeros(4), None, r"must be 2-D"),
-    (np.zeros((3, 4)), np.array([0, 1, 3]), r"labels must lie in 0\.\.2"),
-    (np.zeros((3, 4)), np.array([0, -1, 2]), r"labels must lie in 0\.\.2"),
+    (np.zeros((3, 4)), np.array([0, 1, 3]), r"labels must lie in 0\.\.2 \(3 classes\), found 3"),
+    (np.zeros((3, 4)), np.array([0, -1, 2]), r"labels must be >= 0, found -1"),
     (np.zeros((3, 4)), np.array([0.0, 1.5, 2.0]), "integer class labels"),
-    (np.zeros((3, 4)), np.array([0, 1]), "2 labels for 3 samples"),
+    (np.zeros((3, 4)), np.array([0, 1]), "2 labels but X has 3 rows"),
     (np.array([[0, 0, np.nan, 0]] * 3), np.array([0, 1, 2]), "NaN"),
-    (np.array([["a"] * 4] * 3), None, "numeric"),
+    (np.array([["a"] * 4] * 3), None, "must hold real numbers"),
 ])
 def test_bad_input_to_loss_is_named(X, y, match):
     net = TwoLayerNet(4, 10, 3, seed=0)
@@ -267,9 +267,9 @@ def test_bad_input_to_loss_is_named(X, y, match):
     ({"batch_size": 0}, "batch_size must be a positive integer"),
     ({"batch_size": 2.5}, "batch_size must be a positive integer"),
     ({"num_iters": -1}, "num_iters must be a positive integer"),
-    ({"learning_rate": 0.0}, "learning_rate must be positive"),
-    ({"learning_rate": float("nan")}, "learning_rate must be a finite number"),
-    ({"reg": -1.0}, "reg must be non-negative"),
+    ({"learning_rate": 0.0}, r"learning_rate must be a finite number > 0"),
+    ({"learning_rate": float("nan")}, r"learning_rate must be a finite number > 0, got nan"),
+    ({"reg": -1.0}, r"reg must be a finite number >= 0"),
 ])
 def test_bad_training_settings_are_named(kwargs, match):
     X, y = blobs(n_per_class=3)
@@ -279,7 +279,7 @@ def test_bad_training_settings_are_named(kwargs, match):
 
 def test_bad_validation_set_is_named():
     X, y = blobs(n_per_class=3)
-    with pytest.raises(ValueError, match="X_val has 5 features per row, expected 6"):
+    with pytest.raises(ValueError, match=r"X_val must have 6 features \(columns\)"):
         TwoLayerNet(6, 4, 3, seed=0).train(X, y, X[:, :5], y)
     with pytest.raises(ValueError, match=r"y_val labels must lie in 0\.\.2"):
         TwoLayerNet(6, 4, 3, seed=0).train(X, y, X, y + 1)
@@ -287,7 +287,7 @@ def test_bad_validation_set_is_named():
 
 def test_bad_predict_input_is_named():
     net = TwoLayerNet(4, 3, 2, seed=0)
-    with pytest.raises(ValueError, match="3 features per row, expected 4"):
+    with pytest.raises(ValueError, match=r"must have 4 features \(columns\)"):
         net.predict(np.zeros((2, 3)))
 
 

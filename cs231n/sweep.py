@@ -1,0 +1,856 @@
+"""Hyperparameter sweeps for :class:`~cs231n.classifiers.TwoLayerNet`: grid or random search,
+in parallel, resumable, with a results table, a heatmap and the best net.
+
+A sweep trains one net per *configuration*, a dict of the settings in :data:`CONFIG_KEYS`
+(learning rate, regularisation, hidden size, iterations, batch size, learning-rate decay,
+initial weight scale and seed), and scores it on the validation set::
+
+    from cs231n.sweep import run_sweep, random_configs
+
+    grid = {"learning_rate": [1e-4, 5e-4, 1e-3], "reg": [0.05, 0.25]}
+    result = run_sweep(data, grid, hidden_size=100, num_iters=1000,
+                       results_path="sweep.jsonl", save_best="best_net.npz")
+    print(result.to_markdown())
+    result.plot_heatmap(x="learning_rate", y="reg")
+    net = result.best_net
+
+or ``run_sweep(data, random_configs(20, lr=(1e-5, 1e-2), reg=(1e-3, 1.0), seed=0))``.
+
+- Parallel: by default one worker process per core, each limited to one BLAS thread
+  (threadpoolctl); the data goes to the workers once, through shared memory, instead of one
+  copy per worker. ``n_jobs=1`` trains in this process, one configuration after another.
+- Any ``concurrent.futures.Executor`` can run the configurations instead (``executor=``),
+  for example a Dask cluster's ``client.get_executor()``; the data is then sent with each
+  task, so keep it small there (or train on a subset).
+- Nothing is lost: with ``results_path=`` each finished configuration is appended to a JSON
+  Lines file as soon as it finishes, and running the same sweep again with the same file
+  skips what is already recorded, so an interrupted sweep resumes where it stopped.
+- A configuration whose loss becomes NaN or infinite is recorded as ``"diverged"`` (with
+  the iteration) and the sweep goes on.
+- Reproducible: each configuration draws its initial weights and minibatches from its own
+  ``seed``, so a parallel sweep records the same accuracies and losses as a sequential one
+  (up to float rounding where the BLAS thread count changes how a product is summed).
+- In a script, call run_sweep under ``if __name__ == "__main__":`` (worker processes are
+  started with "spawn"); a notebook needs nothing.
+"""
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import numbers
+import os
+import time
+import warnings
+from collections.abc import Mapping
+from concurrent.futures import FIRST_COMPLETED, wait
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from cs231n._validation import (check_features, check_nonnegative_float, check_positive_float,
+                                check_positive_int, check_y)
+from cs231n.classifiers.neural_net import DivergenceWarning, TwoLayerNet
+
+# The settings a configuration holds, with the value used when neither the configuration
+# nor run_sweep's keyword arguments give one (the course's first net).
+DEFAULTS = {
+    "learning_rate": 1e-4,
+    "reg": 0.25,
+    "hidden_size": 50,
+    "num_iters": 1000,
+    "batch_size": 200,
+    "learning_rate_decay": 0.95,
+    "std": 1e-4,
+    "seed": 0,
+}
+CONFIG_KEYS = tuple(DEFAULTS)
+DATA_KEYS = ("X_train", "y_train", "X_val", "y_val")
+
+# Table columns after the configuration's varying settings.
+RESULT_COLUMNS = ("status", "train_acc", "val_acc", "final_loss", "seconds")
+
+
+class SweepWarning(UserWarning):
+    """Something in a sweep's results file was skipped (for example a half-written line)."""
+
+
+# ----------------------------------------------------------------------------------------
+# Configurations
+# ----------------------------------------------------------------------------------------
+
+def _check_setting(name, value, where):
+    """One setting as a plain Python number, or a ValueError naming it and ``where``."""
+    what = f"{name} {where}".strip()
+    if name in ("hidden_size", "num_iters", "batch_size"):
+        return check_positive_int(value, what)
+    if name == "seed":
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+            raise ValueError(f"{what} must be a non-negative integer, got {value!r}")
+        return int(value)
+    if name in ("learning_rate", "learning_rate_decay"):
+        return check_positive_float(value, what)
+    return check_nonnegative_float(value, what)  # reg, std
+
+
+def make_config(config=None, **overrides):
+    """A complete, checked configuration.
+
+    Inputs:
+    - config: dict of settings (keys from CONFIG_KEYS), or None.
+    - overrides: more settings; they win over ``config``.
+
+    Returns a dict with every key of CONFIG_KEYS, in that order, holding plain Python
+    numbers; missing settings take their value from DEFAULTS.
+    Raises ValueError on an unknown key or an invalid value (learning_rate <= 0, reg < 0,
+    a non-integer hidden_size, ...).
+    """
+    merged = {**(config or {}), **overrides}
+    unknown = sorted(set(merged) - set(CONFIG_KEYS))
+    if unknown:
+        raise ValueError(f"unknown sweep setting(s) {unknown}; the settings are {list(CONFIG_KEYS)}")
+    return {k: _check_setting(k, merged.get(k, DEFAULTS[k]), "") for k in CONFIG_KEYS}
+
+
+def config_key(config):
+    """The canonical JSON text of a configuration: what identifies it in a results file."""
+    config = make_config(config)
+    return json.dumps(config, sort_keys=True, separators=(",", ":"))
+
+
+def expand_grid(grid):
+    """All combinations of a grid (cartesian product), the last key varying fastest.
+
+    Inputs:
+    - grid: dict mapping setting names (from CONFIG_KEYS) to non-empty lists of values,
+      e.g. ``{"learning_rate": [1e-4, 1e-3], "reg": [0.1, 0.5]}``.
+
+    Returns a list of dicts, one per combination (only the grid's keys; run_sweep fills in
+    the rest).
+    Raises ValueError on an unknown key, a value that is not a list, an empty list or an
+    invalid value.
+    """
+    if not isinstance(grid, Mapping):
+        raise ValueError(f"grid must be a dict of lists, got {type(grid).__name__}")
+    if not grid:
+        raise ValueError("grid is empty: give at least one setting with a list of values")
+    unknown = sorted(set(grid) - set(CONFIG_KEYS))
+    if unknown:
+        raise ValueError(f"unknown sweep setting(s) {unknown} in grid; "
+                         f"the settings are {list(CONFIG_KEYS)}")
+    names, choices = [], []
+    for name, values in grid.items():
+        if isinstance(values, (str, bytes, Mapping)) or not hasattr(values, "__iter__"):
+            raise ValueError(
+                f"grid[{name!r}] must be a list of values, got {values!r} "
+                "(pass a fixed value as a keyword argument of run_sweep instead)")
+        values = values.ravel().tolist() if isinstance(values, np.ndarray) else list(values)
+        if not values:
+            raise ValueError(f"grid[{name!r}] is an empty list: give at least one value")
+        names.append(name)
+        choices.append([_check_setting(name, v, f"in grid[{name!r}]") for v in values])
+    return [dict(zip(names, combo)) for combo in itertools.product(*choices)]
+
+
+def _round_sig(x, digits=3):
+    return float(f"{x:.{digits}g}")
+
+
+def _log_uniform(rng, bounds, name):
+    if isinstance(bounds, numbers.Real) and not isinstance(bounds, bool):
+        bounds = (bounds, bounds)
+    try:
+        lo, hi = (float(b) for b in bounds)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a (low, high) pair, got {bounds!r}") from None
+    if not (math.isfinite(lo) and math.isfinite(hi)) or lo <= 0 or hi < lo:
+        raise ValueError(f"{name} must be a (low, high) pair with 0 < low <= high, got {bounds!r}")
+    x = math.exp(rng.uniform(math.log(lo), math.log(hi)))
+    # 3 significant digits keep the table readable; clip so rounding never leaves the range.
+    return min(max(_round_sig(x), lo), hi)
+
+
+def _choices(values, name):
+    if isinstance(values, numbers.Integral) and not isinstance(values, bool):
+        values = [values]
+    values = list(values)
+    if not values:
+        raise ValueError(f"{name} is an empty list: give at least one value")
+    return [_check_setting(name if name != "hidden" else "hidden_size", v, "") for v in values]
+
+
+def random_configs(n, lr=(1e-5, 1e-2), reg=(1e-4, 1.0), hidden=(50,), num_iters=(1000,), seed=0):
+    """Configurations for a random search.
+
+    Inputs:
+    - n: number of configurations.
+    - lr: (low, high): the learning rate is drawn log-uniformly in this range.
+    - reg: (low, high) with low > 0: the regularisation strength, drawn log-uniformly.
+    - hidden: list of hidden sizes to choose from (uniformly), or one int.
+    - num_iters: list of iteration counts to choose from, or one int.
+    - seed: seed of the draws; the same seed gives the same configurations.
+
+    Returns a list of n dicts with keys learning_rate, reg, hidden_size and num_iters
+    (learning rate and reg rounded to 3 significant digits).
+    """
+    n = check_positive_int(n, "n")
+    hidden = _choices(hidden, "hidden")
+    num_iters = _choices(num_iters, "num_iters")
+    rng = np.random.default_rng(seed)
+    configs = []
+    for _ in range(n):
+        configs.append({
+            "learning_rate": _log_uniform(rng, lr, "lr"),
+            "reg": _log_uniform(rng, reg, "reg"),
+            "hidden_size": hidden[int(rng.integers(len(hidden)))],
+            "num_iters": num_iters[int(rng.integers(len(num_iters)))],
+        })
+    return configs
+
+
+def _full_configs(configs, fixed):
+    """The sweep's complete configurations (grid expanded, defaults filled, duplicates dropped)."""
+    if isinstance(configs, Mapping):
+        configs = expand_grid(configs)
+    elif isinstance(configs, (list, tuple)):
+        if not configs:
+            raise ValueError("configs is empty: give a grid (dict of lists) or a list of configurations")
+        for i, c in enumerate(configs):
+            if not isinstance(c, Mapping):
+                raise ValueError(f"configs[{i}] must be a dict of settings, got {type(c).__name__}")
+    else:
+        raise ValueError("configs must be a grid (dict of lists) or a list of configuration dicts, "
+                         f"got {type(configs).__name__}")
+    fixed = make_config(fixed)  # checks the keyword arguments once, with clear messages
+    out, seen = [], set()
+    for c in configs:
+        full = make_config({**fixed, **c})
+        key = config_key(full)
+        if key not in seen:
+            seen.add(key)
+            out.append(full)
+    return out
+
+
+# ----------------------------------------------------------------------------------------
+# Training one configuration (runs in this process or in a worker)
+# ----------------------------------------------------------------------------------------
+
+def _accuracy(net, X, y):
+    with np.errstate(all="ignore"):  # huge-but-finite weights may overflow in the scores
+        return float((net.predict(X) == y).mean())
+
+
+def _train_one(config, data, options):
+    """Train one configuration.
+
+    Returns (record, params): the record is a flat dict (the configuration's settings and
+    the results), params the trained net's arrays (None if training diverged).
+    """
+    start = time.perf_counter()
+    X_train, y_train, X_val, y_val = (data[k] for k in DATA_KEYS)
+    # Independent streams for the initial weights and the minibatches, both from the seed.
+    init_seq, batch_seq = np.random.SeedSequence(config["seed"]).spawn(2)
+    net = TwoLayerNet(X_train.shape[1], config["hidden_size"], options["num_classes"],
+                      std=config["std"], seed=np.random.default_rng(init_seq), dtype=X_train.dtype)
+    # Divergence (and the overflow that comes before it) is recorded in the table instead.
+    with warnings.catch_warnings(), np.errstate(over="ignore", invalid="ignore"):
+        warnings.simplefilter("ignore", DivergenceWarning)
+        history = net.train(
+            X_train, y_train, X_val, y_val,
+            learning_rate=config["learning_rate"], learning_rate_decay=config["learning_rate_decay"],
+            reg=config["reg"], num_iters=config["num_iters"], batch_size=config["batch_size"],
+            seed=np.random.default_rng(batch_seq))
+    losses = history["loss_history"]
+    record = dict(config)
+    diverged = history["diverged_at"] is not None
+    record.update({
+        "status": "diverged" if diverged else "ok",
+        "val_acc": None,
+        "train_acc": None,
+        "final_loss": float(losses[-1]) if losses else None,
+        "diverged_at": history["diverged_at"],
+        "message": history["message"],
+        "train_acc_history": [float(a) for a in history["train_acc_history"]],
+        "val_acc_history": [float(a) for a in history["val_acc_history"]],
+    })
+    params = None
+    if not diverged:
+        n_eval = options["train_eval_size"]
+        n_eval = X_train.shape[0] if n_eval is None else min(n_eval, X_train.shape[0])
+        record["val_acc"] = _accuracy(net, X_val, y_val)
+        record["train_acc"] = _accuracy(net, X_train[:n_eval], y_train[:n_eval])
+        params = net.params
+    record["seconds"] = time.perf_counter() - start
+    return record, params
+
+
+def _limited(blas_threads, fn, *args):
+    if blas_threads is None:
+        return fn(*args)
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=blas_threads):
+        return fn(*args)
+
+
+def _executor_task(config, data, options, blas_threads):
+    """What a generic executor runs: the data comes with the task."""
+    return _limited(blas_threads, _train_one, config, data, options)
+
+
+# State of a worker process of the built-in pool: the shared data and its memory blocks.
+_WORKER = {}
+
+
+def _init_worker(blas_threads):
+    if blas_threads is not None:
+        from threadpoolctl import threadpool_limits
+
+        _WORKER["blas_limit"] = threadpool_limits(limits=blas_threads)
+
+
+def _worker_ready():
+    """A no-op task: submitting it starts a worker process (and its imports) early."""
+    return os.getpid()
+
+
+def _attach(spec):
+    """Map the sweep's shared arrays in this worker (once per sweep)."""
+    if _WORKER.get("spec") == spec:
+        return _WORKER["data"]
+    from multiprocessing import shared_memory
+
+    data, blocks = {}, []
+    for name, (kind, where, shape, dtype) in spec.items():
+        if kind == "shm":
+            block = shared_memory.SharedMemory(name=where)
+            arr = np.ndarray(shape, dtype=np.dtype(dtype), buffer=block.buf)
+            blocks.append(block)
+        else:  # a .npy file, memory-mapped: the page cache is shared by all workers
+            arr = np.load(where, mmap_mode="r")
+        arr.flags.writeable = False
+        data[name] = arr
+    # keep the mappings alive as long as the worker (it ends with the sweep)
+    _WORKER.update(spec=spec, data=data, blocks=blocks)
+    return data
+
+
+def _pool_task(spec, config, options):
+    return _train_one(config, _attach(spec), options)
+
+
+def _shm_free_bytes():
+    try:
+        st = os.statvfs("/dev/shm")
+    except (OSError, AttributeError):
+        return None  # no /dev/shm to ask (not Linux): trust shared_memory
+    return st.f_bavail * st.f_frsize
+
+
+class _SharedData:
+    """The sweep's arrays, copied once to where every worker maps them without a copy.
+
+    Shared memory when it has room (a container's /dev/shm can be tiny, and writing past
+    its end would crash with SIGBUS), otherwise memory-mapped .npy files in a temporary
+    folder.
+    """
+
+    def __init__(self, data):
+        from multiprocessing import shared_memory
+
+        self.blocks, self.spec, self.tmpdir = [], {}, None
+        arrays = {name: data[name] for name in DATA_KEYS}
+        need = sum(a.nbytes for a in arrays.values())
+        free = _shm_free_bytes()
+        try:
+            if free is None or need + (64 << 20) < free:
+                for name, arr in arrays.items():
+                    block = shared_memory.SharedMemory(create=True, size=max(arr.nbytes, 1))
+                    self.blocks.append(block)
+                    np.ndarray(arr.shape, dtype=arr.dtype, buffer=block.buf)[...] = arr
+                    self.spec[name] = ("shm", block.name, arr.shape, arr.dtype.str)
+            else:
+                import tempfile
+
+                self.tmpdir = tempfile.mkdtemp(prefix="cs231n_sweep_")
+                for name, arr in arrays.items():
+                    path = os.path.join(self.tmpdir, f"{name}.npy")
+                    np.save(path, arr)
+                    self.spec[name] = ("file", path, arr.shape, arr.dtype.str)
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self):
+        for block in self.blocks:
+            block.close()
+            block.unlink()
+        self.blocks = []
+        if self.tmpdir is not None:
+            import shutil
+
+            shutil.rmtree(self.tmpdir, ignore_errors=True)
+            self.tmpdir = None
+
+
+def _stop_pool(pool):
+    """Cancel what has not started and stop the workers now (after an error or Ctrl-C)."""
+    terminate = getattr(pool, "terminate_workers", None)  # Python 3.14+
+    if terminate is not None:
+        terminate()
+        return
+    # shutdown() forgets the worker processes, so take them first
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+
+
+# ----------------------------------------------------------------------------------------
+# Results file
+# ----------------------------------------------------------------------------------------
+
+def _load_results(path):
+    """Records already in a results file, by configuration key (later lines win)."""
+    path = Path(path)
+    done = {}
+    if not path.exists():
+        return done
+    with open(path, encoding="utf-8") as f:
+        for lineno, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                key = config_key({k: record[k] for k in CONFIG_KEYS})
+                if record["status"] not in ("ok", "diverged"):
+                    raise ValueError(f"unknown status {record['status']!r}")
+            except (ValueError, KeyError, TypeError) as e:
+                warnings.warn(f"{path}, line {lineno}: skipping an unreadable record "
+                              f"(probably an interrupted write): {e}", SweepWarning, stacklevel=3)
+                continue
+            done[key] = record
+    return done
+
+
+def _start_appending(path):
+    """Make sure the next appended record starts on its own line."""
+    path = Path(path)
+    if path.parent != Path(""):
+        path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists() and path.stat().st_size > 0:
+        with open(path, "rb+") as f:
+            f.seek(-1, os.SEEK_END)
+            if f.read(1) != b"\n":  # a half-written last line: do not glue onto it
+                f.write(b"\n")
+
+
+def _append_record(path, record):
+    line = json.dumps(record, sort_keys=True, allow_nan=False) + "\n"
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(line)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+# ----------------------------------------------------------------------------------------
+# The sweep
+# ----------------------------------------------------------------------------------------
+
+@dataclass(repr=False)
+class SweepResult:
+    """What :func:`run_sweep` returns.
+
+    - records: one flat dict per configuration, in the sweep's order: the settings
+      (CONFIG_KEYS), ``status`` ("ok" or "diverged"), ``val_acc``, ``train_acc`` (None if
+      diverged), ``final_loss`` (last finite training loss), ``diverged_at`` (iteration or
+      None), ``message``, ``seconds`` (training time), ``train_acc_history`` and
+      ``val_acc_history`` (one value per epoch).
+    - best_record: the record with the highest validation accuracy among those that did
+      not diverge (the earliest on ties), or None if all diverged.
+    - best_net: that configuration's trained TwoLayerNet (None if all diverged).
+    - ran: how many configurations were trained by this call.
+    - skipped: how many were already in the results file.
+    - wall_seconds: how long run_sweep took.
+    """
+
+    records: list
+    best_record: dict | None = None
+    best_net: TwoLayerNet | None = None
+    ran: int = 0
+    skipped: int = 0
+    results_path: str | None = None
+    wall_seconds: float = 0.0
+
+    @property
+    def best_config(self):
+        """The best configuration's settings (a dict), or None."""
+        if self.best_record is None:
+            return None
+        return {k: self.best_record[k] for k in CONFIG_KEYS}
+
+    @property
+    def diverged(self):
+        """Records of the configurations that diverged."""
+        return [r for r in self.records if r["status"] == "diverged"]
+
+    def to_markdown(self, columns=None, sort_by=None):
+        """The results as a Markdown table.
+
+        Inputs:
+        - columns: column names (settings or result fields); default: the settings that
+          vary across the sweep, then status, train_acc, val_acc, final_loss, seconds.
+        - sort_by: a column to sort by, largest first (missing values last), e.g. "val_acc".
+
+        Returns a string.
+        """
+        return records_to_markdown(self.records, columns=columns, sort_by=sort_by)
+
+    def __repr__(self):
+        n_div = len(self.diverged)
+        best = "none" if self.best_record is None else f"val_acc {self.best_record['val_acc']:.3f}"
+        return (f"<SweepResult: {len(self.records)} configurations ({len(self.records) - n_div} ok, "
+                f"{n_div} diverged), best {best}>")
+
+    def _repr_markdown_(self):
+        return self.to_markdown()
+
+    def __str__(self):
+        return self.to_markdown()
+
+    def plot_heatmap(self, x="learning_rate", y="reg", value="val_acc", ax=None):
+        """See :func:`plot_heatmap`."""
+        return plot_heatmap(self, x=x, y=y, value=value, ax=ax)
+
+
+def _default_n_jobs():
+    return os.cpu_count() or 1
+
+
+def run_sweep(data, configs, *, n_jobs=None, executor=None, results_path=None, save_best=None,
+              progress=True, blas_threads="auto", train_eval_size=10_000, num_classes=None,
+              mp_context="spawn", **fixed):
+    """Train a TwoLayerNet for every configuration and score it on the validation set.
+
+    Inputs:
+    - data: dict with X_train (N, D), y_train (N,), X_val (N_val, D), y_val (N_val,), as
+      returned by get_CIFAR10_data (other keys are ignored). float32 data trains in float32.
+    - configs: a grid, dict of lists (every combination is trained, see expand_grid), or a
+      list of configuration dicts (e.g. from random_configs).
+    - fixed: settings shared by all configurations, as keyword arguments (for example
+      ``hidden_size=100, num_iters=2000, batch_size=200, learning_rate_decay=0.95,
+      std=1e-4, seed=0``); a configuration's own value wins. Unset settings take
+      DEFAULTS.
+    - n_jobs: worker processes (default: one per core, os.cpu_count()); 1 trains in this
+      process, one configuration after another.
+    - executor: a concurrent.futures.Executor to run the configurations instead (for
+      example ``dask.distributed.Client(...).get_executor()``); the data is sent with each
+      task. n_jobs is then ignored and the executor is not shut down.
+    - results_path: JSON Lines file; each finished configuration is appended as one line
+      as soon as it finishes, and configurations already in the file are not trained again.
+    - save_best: if given, the best net is saved there with TwoLayerNet.save (.npz).
+    - progress: show a progress bar over finished configurations (tqdm).
+    - blas_threads: BLAS threads per configuration; "auto" means 1 in worker processes and
+      executors (the cores are shared by the configurations) and unchanged in this process.
+    - train_eval_size: train_acc is measured on the first this-many training images (None:
+      all of them), which shows over-fitting at a fraction of the cost of all 49,000.
+    - num_classes: number of classes C (default: largest label + 1).
+    - mp_context: start method of the worker processes ("spawn", "forkserver" or "fork").
+      The data reaches them through shared memory whatever the method. With "spawn" (the
+      default, safe in every setting) a script must call run_sweep under
+      ``if __name__ == "__main__":``, as always with multiprocessing; notebooks need nothing.
+
+    Returns a SweepResult (records, best_record, best_net, to_markdown(), plot_heatmap()).
+    The best net comes back from the worker that trained it; if it was found in the
+    results file it is trained again here (same seed, so the same net).
+    """
+    began = time.perf_counter()
+    all_configs = _full_configs(configs, fixed)
+    data = _checked_data(data)
+    if num_classes is None:
+        num_classes = int(max(data["y_train"].max(), data["y_val"].max())) + 1
+    num_classes = check_positive_int(num_classes, "num_classes")
+    if max(data["y_train"].max(), data["y_val"].max()) >= num_classes:
+        raise ValueError(f"labels must lie in 0..{num_classes - 1}")
+    if train_eval_size is not None:
+        train_eval_size = check_positive_int(train_eval_size, "train_eval_size")
+    if n_jobs is None:
+        n_jobs = _default_n_jobs()
+    n_jobs = check_positive_int(n_jobs, "n_jobs")
+    if blas_threads != "auto" and blas_threads is not None:
+        blas_threads = check_positive_int(blas_threads, "blas_threads")
+    options = {"num_classes": num_classes, "train_eval_size": train_eval_size}
+
+    keys = [config_key(c) for c in all_configs]
+    index = {k: i for i, k in enumerate(keys)}
+    records = [None] * len(all_configs)
+    if results_path is not None:
+        for key, record in _load_results(results_path).items():
+            if key in index:
+                records[index[key]] = record
+        _start_appending(results_path)
+    todo = [i for i, r in enumerate(records) if r is None]
+    skipped = len(all_configs) - len(todo)
+
+    best = {"rank": None, "params": None}
+
+    def finish(i, record, params):
+        records[i] = record
+        if results_path is not None:
+            _append_record(results_path, record)
+        if record["status"] == "ok":
+            rank = (record["val_acc"], -i)
+            if best["rank"] is None or rank > best["rank"]:
+                best["rank"], best["params"] = rank, params
+
+    bar = _progress_bar(len(all_configs), skipped) if progress else None
+    if executor is not None or n_jobs > 1:
+        # Longest first, so that no worker is left with a long configuration at the end
+        # while the others idle (the table keeps the sweep's order whatever the finishing order).
+        todo.sort(key=lambda i: -_estimated_cost(all_configs[i]))
+    try:
+        if executor is not None:
+            threads = 1 if blas_threads == "auto" else blas_threads
+            futures = {executor.submit(_executor_task, all_configs[i], data, options, threads): i
+                       for i in todo}
+            _collect(futures, finish, bar, cancel=lambda: [f.cancel() for f in futures])
+        elif n_jobs == 1 or len(todo) <= 1:
+            threads = None if blas_threads == "auto" else blas_threads
+            for i in todo:
+                finish(i, *_limited(threads, _train_one, all_configs[i], data, options))
+                _tick(bar)
+        else:
+            threads = 1 if blas_threads == "auto" else blas_threads
+            _run_pool(data, all_configs, todo, options, min(n_jobs, len(todo)), threads,
+                      mp_context, finish, bar)
+    finally:
+        if bar is not None:
+            bar.close()
+
+    result = SweepResult(records=records, ran=len(todo), skipped=skipped,
+                         results_path=None if results_path is None else str(results_path))
+    ok = [(r["val_acc"], -i) for i, r in enumerate(records) if r["status"] == "ok"]
+    if ok:
+        rank = max(ok)
+        i = -rank[1]
+        result.best_record = records[i]
+        params = best["params"] if best["rank"] == rank else None
+        if params is None:  # recorded by an earlier run: train it again (same seed)
+            params = _retrain(all_configs[i], data, options, records[i])
+        result.best_net = _net_from_params(params)
+        if save_best is not None:
+            result.best_net.save(save_best)
+    result.wall_seconds = time.perf_counter() - began
+    return result
+
+
+def _estimated_cost(config):
+    """Relative training time of a configuration: steps x batch x (hidden units + a share
+    for the per-step work that does not grow with the hidden layer)."""
+    return config["num_iters"] * config["batch_size"] * (config["hidden_size"] + 64)
+
+
+def _checked_data(data):
+    if not isinstance(data, Mapping):
+        raise ValueError(f"data must be a dict with keys {list(DATA_KEYS)}, got {type(data).__name__}")
+    missing = [k for k in DATA_KEYS if k not in data]
+    if missing:
+        raise ValueError(f"data is missing {missing}; it needs {list(DATA_KEYS)}")
+    X_train = check_features(data["X_train"], name="X_train")
+    X_val = check_features(data["X_val"], name="X_val", n_features=X_train.shape[1])
+    if X_val.dtype != X_train.dtype:
+        X_val = X_val.astype(X_train.dtype)
+    return {
+        "X_train": X_train,
+        "y_train": check_y(data["y_train"], X_train.shape[0], name="y_train"),
+        "X_val": X_val,
+        "y_val": check_y(data["y_val"], X_val.shape[0], name="y_val"),
+    }
+
+
+def _collect(futures, finish, bar, cancel):
+    """Hand each finished future's result to ``finish`` as it completes."""
+    pending = set(futures)
+    try:
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in sorted(done, key=futures.get):
+                i = futures[fut]
+                finish(i, *fut.result())
+                _tick(bar)
+    except BaseException:
+        cancel()
+        raise
+
+
+def _run_pool(data, configs, todo, options, n_workers, blas_threads, mp_context, finish, bar):
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    ctx = multiprocessing.get_context(mp_context)
+    pool = ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx,
+                               initializer=_init_worker, initargs=(blas_threads,))
+    shared = None
+    try:
+        # Workers must report the shared blocks they map to this process's resource tracker;
+        # a forked worker would otherwise start its own, which "cleans up" at its exit.
+        if os.name == "posix":
+            from multiprocessing import resource_tracker
+
+            resource_tracker.ensure_running()
+        # Start the workers (a new process imports NumPy and this package) while the data
+        # is copied to shared memory; the real tasks follow once the copy is complete.
+        for _ in range(n_workers):
+            pool.submit(_worker_ready)
+        shared = _SharedData(data)
+        futures = {pool.submit(_pool_task, shared.spec, configs[i], options): i for i in todo}
+        _collect(futures, finish, bar, cancel=lambda: _stop_pool(pool))
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        if shared is not None:
+            shared.close()
+
+
+def _retrain(config, data, options, record):
+    record_again, params = _train_one(config, data, options)
+    if record_again["val_acc"] != record["val_acc"]:
+        warnings.warn(
+            f"the best configuration, trained again, reached val_acc {record_again['val_acc']} "
+            f"instead of the recorded {record['val_acc']} (different BLAS threads or data?)",
+            SweepWarning, stacklevel=3)
+    return params
+
+
+def _net_from_params(params):
+    W1, W2 = params["W1"], params["W2"]
+    net = TwoLayerNet(W1.shape[0], W1.shape[1], W2.shape[1], std=0.0, seed=0, dtype=W1.dtype)
+    net.params = {k: np.array(params[k]) for k in ("W1", "b1", "W2", "b2")}
+    return net
+
+
+def _progress_bar(total, initial):
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, initial=initial, desc="sweep", unit="config")
+
+
+def _tick(bar):
+    if bar is not None:
+        bar.update(1)
+
+
+# ----------------------------------------------------------------------------------------
+# Table and heatmap
+# ----------------------------------------------------------------------------------------
+
+def _records_of(results):
+    records = results.records if isinstance(results, SweepResult) else list(results)
+    if not records:
+        raise ValueError("no results to show")
+    return records
+
+
+def _varying_keys(records):
+    return [k for k in CONFIG_KEYS if len({json.dumps(r.get(k)) for r in records}) > 1]
+
+
+def _format_cell(column, record):
+    value = record.get(column)
+    if column == "status":
+        if value == "diverged":
+            return f"diverged at it {record.get('diverged_at')}"
+        return str(value)
+    if value is None:
+        return "—"
+    if column in ("train_acc", "val_acc"):
+        return f"{value:.3f}"
+    if column == "final_loss":
+        return f"{value:.4f}" if abs(value) < 1e4 else f"{value:.3g}"
+    if column == "seconds":
+        return f"{value:.1f}"
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    return str(value)
+
+
+def records_to_markdown(records, columns=None, sort_by=None):
+    """A Markdown table of sweep records (see SweepResult.to_markdown)."""
+    records = _records_of(records)
+    if columns is None:
+        columns = _varying_keys(records) + list(RESULT_COLUMNS)
+    if sort_by is not None:
+        records = sorted(records, key=lambda r: (r.get(sort_by) is None, -(r.get(sort_by) or 0)))
+    lines = ["| " + " | ".join(columns) + " |",
+             "|" + "|".join("---:" if c != "status" else ":---" for c in columns) + "|"]
+    for r in records:
+        lines.append("| " + " | ".join(_format_cell(c, r) for c in columns) + " |")
+    return "\n".join(lines)
+
+
+def _tick_label(v):
+    return f"{v:.3g}" if isinstance(v, float) else str(v)
+
+
+def plot_heatmap(results, x="learning_rate", y="reg", value="val_acc", ax=None):
+    """A heatmap of a sweep's results over two settings.
+
+    Each cell shows the best ``value`` over the configurations with that (x, y); when other
+    settings vary too, that is the best over them (the title says so). Cells where every
+    configuration diverged are hatched and marked "div"; cells the sweep did not try stay
+    blank.
+
+    Inputs:
+    - results: a SweepResult or a list of records.
+    - x, y: settings (from CONFIG_KEYS) for the columns and rows.
+    - value: the record field to show, e.g. "val_acc", "train_acc" or "final_loss".
+    - ax: matplotlib Axes to draw into (default: a new figure).
+
+    Returns the Axes.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Rectangle
+
+    records = _records_of(results)
+    for name in (x, y):
+        if name not in CONFIG_KEYS:
+            raise ValueError(f"{name!r} is not a sweep setting; choose from {list(CONFIG_KEYS)}")
+    xs = sorted({r[x] for r in records})
+    ys = sorted({r[y] for r in records})
+    grid = np.full((len(ys), len(xs)), np.nan)
+    diverged = np.zeros(grid.shape, dtype=bool)
+    for r in records:
+        j, i = ys.index(r[y]), xs.index(r[x])
+        v = r.get(value)
+        if r["status"] == "ok" and v is not None:
+            grid[j, i] = v if np.isnan(grid[j, i]) else max(grid[j, i], v)
+        elif r["status"] == "diverged":
+            diverged[j, i] = True
+    diverged &= np.isnan(grid)  # a cell is "div" only if nothing there trained
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(1.1 * len(xs) + 3, 0.8 * len(ys) + 2))
+    image = ax.imshow(np.ma.masked_invalid(grid), origin="lower", aspect="auto", cmap="viridis")
+    ax.figure.colorbar(image, ax=ax, label=value)
+    finite = grid[np.isfinite(grid)]
+    middle = (finite.min() + finite.max()) / 2 if finite.size else 0.0
+    for j in range(len(ys)):
+        for i in range(len(xs)):
+            if diverged[j, i]:
+                ax.add_patch(Rectangle((i - 0.5, j - 0.5), 1, 1, facecolor="0.85", edgecolor="tab:red",
+                                       hatch="///", linewidth=0))
+                ax.text(i, j, "div", ha="center", va="center", color="tab:red", fontweight="bold")
+            elif np.isfinite(grid[j, i]):
+                ax.text(i, j, f"{grid[j, i]:.3f}", ha="center", va="center",
+                        color="black" if grid[j, i] > middle else "white")
+    ax.set_xticks(range(len(xs)), [_tick_label(v) for v in xs])
+    ax.set_yticks(range(len(ys)), [_tick_label(v) for v in ys])
+    ax.set_xlabel(x)
+    ax.set_ylabel(y)
+    others = [k for k in _varying_keys(records) if k not in (x, y)]
+    title = f"{value} by {x} and {y}"
+    if others:
+        title += f"\n(best over {', '.join(others)})"
+    ax.set_title(title)
+    return ax

@@ -1,0 +1,409 @@
+"""The hyperparameter sweep: grids, random search, parallel runs, resuming, divergence, best net.
+
+Everything runs on small synthetic data (3 Gaussian blobs in 20-D) so the tests are quick;
+expected values come from independent computations in the tests, never from the sweep.
+"""
+import itertools
+import json
+import math
+import multiprocessing
+import time
+import warnings
+
+import numpy as np
+import pytest
+
+from cs231n import sweep
+from cs231n.classifiers import DivergenceWarning, TwoLayerNet
+from cs231n.sweep import (CONFIG_KEYS, SweepWarning, config_key, expand_grid, plot_heatmap,
+                          random_configs, run_sweep)
+
+FIXED = {"hidden_size": 10, "num_iters": 40, "batch_size": 50, "std": 0.1}
+
+
+def blobs(n, seed, d=20, num_classes=3):
+    """n points around 3 fixed centres in d dimensions (the centres do not depend on seed)."""
+    centres = np.random.default_rng(1234).normal(0.0, 1.0, size=(num_classes, d))
+    rng = np.random.default_rng(seed)
+    y = rng.integers(num_classes, size=n)
+    X = centres[y] + rng.normal(0.0, 1.5, size=(n, d))
+    return X, y
+
+
+@pytest.fixture(scope="module")
+def data():
+    X, y = blobs(300, seed=0)
+    X_val, y_val = blobs(90, seed=1)
+    return {"X_train": X, "y_train": y, "X_val": X_val, "y_val": y_val}
+
+
+GRID = {"learning_rate": [1e-3, 1e-2, 1e-1], "reg": [0.0, 0.5]}
+
+
+def without_seconds(records):
+    return [{k: v for k, v in r.items() if k != "seconds"} for r in records]
+
+
+def forward_accuracy(params, X, y):
+    """Accuracy of a two-layer net computed here, independently of TwoLayerNet.predict."""
+    hidden = np.maximum(0.0, X @ params["W1"] + params["b1"])
+    scores = hidden @ params["W2"] + params["b2"]
+    return float(np.mean(np.argmax(scores, axis=1) == y))
+
+
+def read_lines(path):
+    return path.read_text(encoding="utf-8").splitlines()
+
+
+class Counter:
+    """Wraps sweep._train_one and remembers which configurations it trained."""
+
+    def __init__(self, monkeypatch):
+        self.keys = []
+        self._train_one = sweep._train_one
+        monkeypatch.setattr(sweep, "_train_one", self)
+
+    def __call__(self, config, data, options):
+        self.keys.append(config_key(config))
+        return self._train_one(config, data, options)
+
+
+# ---------------------------------------------------------------------------- configurations
+
+def test_expand_grid_is_the_cartesian_product():
+    grid = {"learning_rate": [1e-4, 1e-3, 1e-2], "reg": [0.0, 0.1], "hidden_size": [10, 20]}
+    configs = expand_grid(grid)
+    assert len(configs) == 3 * 2 * 2
+    got = {(c["learning_rate"], c["reg"], c["hidden_size"]) for c in configs}
+    want = set(itertools.product(*grid.values()))
+    assert got == want
+    assert all(set(c) == set(grid) for c in configs)
+    # NumPy arrays work as value lists and come back as plain Python numbers (JSON keys)
+    logspaced = expand_grid({"learning_rate": np.logspace(-4, -2, 3), "hidden_size": np.array([10, 20])})
+    assert len(logspaced) == 6
+    assert {type(c["learning_rate"]) for c in logspaced} == {float}
+    assert {type(c["hidden_size"]) for c in logspaced} == {int}
+    assert sorted({c["learning_rate"] for c in logspaced}) == pytest.approx([1e-4, 1e-3, 1e-2])
+
+
+def test_run_sweep_trains_every_grid_point_once(data):
+    result = run_sweep(data, {**GRID, "hidden_size": [5, 10]}, n_jobs=1, progress=False,
+                       **{k: v for k, v in FIXED.items() if k != "hidden_size"})
+    assert len(result.records) == 12
+    assert result.ran == 12 and result.skipped == 0
+    keys = {config_key({k: r[k] for k in CONFIG_KEYS}) for r in result.records}
+    assert len(keys) == 12
+    # the fixed keyword arguments are part of every configuration
+    assert all(r["num_iters"] == 40 and r["batch_size"] == 50 for r in result.records)
+
+
+def test_random_configs_reproducible_and_within_ranges():
+    kwargs = dict(lr=(1e-5, 1e-1), reg=(1e-3, 10.0), hidden=[20, 50, 80], num_iters=[100, 200])
+    a = random_configs(200, seed=7, **kwargs)
+    b = random_configs(200, seed=7, **kwargs)
+    c = random_configs(200, seed=8, **kwargs)
+    assert a == b
+    assert a != c
+    lrs = np.array([x["learning_rate"] for x in a])
+    regs = np.array([x["reg"] for x in a])
+    assert lrs.min() >= 1e-5 and lrs.max() <= 1e-1
+    assert regs.min() >= 1e-3 and regs.max() <= 10.0
+    assert {x["hidden_size"] for x in a} == {20, 50, 80}
+    assert {x["num_iters"] for x in a} == {100, 200}
+    # log-uniform: about half the draws lie below the geometric middle 1e-3 (a uniform draw
+    # on [1e-5, 1e-1] would put only 1% there)
+    assert 0.35 < np.mean(lrs < 1e-3) < 0.65
+
+
+# ---------------------------------------------------------------------------- running
+
+@pytest.mark.parametrize("start_method", ["spawn", "forkserver", "fork"])
+def test_parallel_gives_the_same_records_as_sequential(data, start_method):
+    if start_method not in multiprocessing.get_all_start_methods():
+        pytest.skip(f"no {start_method!r} start method on this platform")
+    a = np.random.default_rng(0).random((300, 300))
+    a @ a  # BLAS threads are running before the workers start (matters for "fork")
+    sequential = run_sweep(data, GRID, n_jobs=1, progress=False, **FIXED)
+    parallel = run_sweep(data, GRID, n_jobs=2, progress=False, mp_context=start_method, **FIXED)
+    assert parallel.ran == len(sequential.records) == 6
+    assert without_seconds(parallel.records) == without_seconds(sequential.records)
+    assert parallel.best_record == {**sequential.best_record, "seconds": parallel.best_record["seconds"]}
+    for k in ("W1", "b1", "W2", "b2"):
+        np.testing.assert_array_equal(parallel.best_net.params[k], sequential.best_net.params[k])
+
+
+def test_an_error_in_a_worker_stops_the_sweep_and_the_other_workers(data, tmp_path, monkeypatch):
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("needs the 'fork' start method (the patched function reaches the workers)")
+    finished = tmp_path / "finished"
+    train_one = sweep._train_one
+
+    def flaky(config, data, options):
+        if config["learning_rate"] == 1e-3:
+            raise RuntimeError("boom")
+        time.sleep(60)  # a long configuration: it must be stopped, not waited for
+        finished.write_text("done")
+        return train_one(config, data, options)
+
+    monkeypatch.setattr(sweep, "_train_one", flaky)
+    with pytest.raises(RuntimeError, match="boom"):
+        run_sweep(data, {"learning_rate": [1e-2, 1e-3]}, n_jobs=2, mp_context="fork",
+                  progress=False, **FIXED)
+    # Had the pool waited for the sleeping worker, it would have written the file by now.
+    assert not finished.exists()
+
+
+def test_parallel_without_room_in_shared_memory_uses_memory_mapped_files(data, tmp_path, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(sweep, "_shm_free_bytes", lambda: 0)  # a container's tiny /dev/shm
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    sequential = run_sweep(data, GRID, n_jobs=1, progress=False, **FIXED)
+    parallel = run_sweep(data, GRID, n_jobs=2, progress=False, **FIXED)
+    assert without_seconds(parallel.records) == without_seconds(sequential.records)
+    assert list(tmp_path.iterdir()) == []  # the temporary .npy files are removed
+
+
+def test_sweep_with_a_dask_local_cluster(data):
+    distributed = pytest.importorskip("dask.distributed")
+    sequential = run_sweep(data, GRID, n_jobs=1, progress=False, **FIXED)
+    with distributed.LocalCluster(host="127.0.0.1", n_workers=2, threads_per_worker=1,
+                                  processes=True, dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        result = run_sweep(data, GRID, executor=client.get_executor(), progress=False, **FIXED)
+    assert result.ran == 6
+    assert without_seconds(result.records) == without_seconds(sequential.records)
+    np.testing.assert_array_equal(result.best_net.params["W1"], sequential.best_net.params["W1"])
+
+
+def test_best_net_has_the_highest_validation_accuracy(data):
+    result = run_sweep(data, GRID, n_jobs=1, progress=False, **FIXED)
+    ok = [r for r in result.records if r["status"] == "ok"]
+    best_acc = max(r["val_acc"] for r in ok)
+    assert result.best_record["val_acc"] == best_acc
+    # the first configuration reaching it (ties go to the earliest)
+    assert result.best_record is next(r for r in ok if r["val_acc"] == best_acc)
+    # the recorded accuracies are what the nets really reach, computed independently
+    assert forward_accuracy(result.best_net.params, data["X_val"], data["y_val"]) == best_acc
+    assert result.best_config == {k: result.best_record[k] for k in CONFIG_KEYS}
+    # the sweep found something better than the worst configuration (it is a search)
+    assert best_acc > min(r["val_acc"] for r in ok)
+
+
+def test_float32_data_trains_a_float32_net(data):
+    data32 = {k: v.astype(np.float32) if k.startswith("X") else v for k, v in data.items()}
+    result = run_sweep(data32, {"learning_rate": [1e-2]}, n_jobs=1, progress=False, **FIXED)
+    assert result.best_net.params["W1"].dtype == np.float32
+    assert result.best_record["val_acc"] == forward_accuracy(
+        result.best_net.params, data32["X_val"], data["y_val"])
+
+
+def test_progress_bar_counts_configurations(data, capsys):
+    run_sweep(data, GRID, n_jobs=1, progress=True, **FIXED)
+    err = capsys.readouterr().err
+    assert "sweep" in err and "6/6" in err
+
+
+# ---------------------------------------------------------------------------- divergence
+
+def test_diverging_configuration_is_recorded_and_the_sweep_goes_on(data, tmp_path):
+    grid = {"learning_rate": [1e-2, 1e4, 1e-1]}
+    path = tmp_path / "sweep.jsonl"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DivergenceWarning)  # must not escape the sweep
+        result = run_sweep(data, grid, n_jobs=1, progress=False, results_path=path,
+                           **{**FIXED, "std": 1.0})
+    statuses = [r["status"] for r in result.records]
+    assert statuses == ["ok", "diverged", "ok"]
+    bad = result.records[1]
+    assert isinstance(bad["diverged_at"], int) and 0 <= bad["diverged_at"] < FIXED["num_iters"]
+    assert "diverged" in bad["message"]
+    assert bad["val_acc"] is None and bad["train_acc"] is None
+    assert result.diverged == [bad]
+    assert result.best_record["learning_rate"] != 1e4
+    on_disk = [json.loads(line) for line in read_lines(path)]
+    assert [r["status"] for r in on_disk] == ["ok", "diverged", "ok"]
+
+
+def test_all_diverged_gives_no_best_net(data):
+    result = run_sweep(data, {"learning_rate": [1e4, 1e5]}, n_jobs=1, progress=False,
+                       **{**FIXED, "std": 1.0})
+    assert [r["status"] for r in result.records] == ["diverged", "diverged"]
+    assert result.best_net is None and result.best_record is None
+
+
+# ---------------------------------------------------------------------------- results file
+
+def test_results_are_appended_and_a_rerun_skips_them(data, tmp_path, monkeypatch):
+    path = tmp_path / "sweep.jsonl"
+    first = run_sweep(data, GRID, n_jobs=1, progress=False, results_path=path, **FIXED)
+    lines = read_lines(path)
+    assert len(lines) == 6
+    assert [json.loads(line)["val_acc"] for line in lines] == [r["val_acc"] for r in first.records]
+
+    # Interrupted after two configurations: keep only the first two lines.
+    path.write_text("\n".join(lines[:2]) + "\n", encoding="utf-8")
+    counter = Counter(monkeypatch)
+    resumed = run_sweep(data, GRID, n_jobs=1, progress=False, results_path=path, **FIXED)
+    done_keys = [config_key({k: json.loads(line)[k] for k in CONFIG_KEYS}) for line in lines]
+    best_key = config_key(first.best_config)
+    missing = done_keys[2:]
+    # the four missing ones, plus the best net trained again if it came from the file
+    expected = missing + ([best_key] if best_key in done_keys[:2] else [])
+    assert counter.keys == expected
+    assert resumed.ran == 4 and resumed.skipped == 2
+    assert without_seconds(resumed.records) == without_seconds(first.records)
+    assert len(read_lines(path)) == 6
+
+    # Everything recorded: nothing trains except (at most) the best net, and it is the same net.
+    counter.keys.clear()
+    again = run_sweep(data, GRID, n_jobs=1, progress=False, results_path=path, **FIXED)
+    assert counter.keys == [best_key]
+    assert again.ran == 0 and again.skipped == 6
+    np.testing.assert_array_equal(again.best_net.params["W1"], first.best_net.params["W1"])
+
+
+def test_different_fixed_settings_are_different_configurations(data, tmp_path):
+    path = tmp_path / "sweep.jsonl"
+    run_sweep(data, GRID, n_jobs=1, progress=False, results_path=path, **FIXED)
+    other = run_sweep(data, GRID, n_jobs=1, progress=False, results_path=path,
+                      **{**FIXED, "num_iters": 20})
+    assert other.ran == 6
+    assert len(read_lines(path)) == 12
+
+
+def test_corrupt_last_line_is_skipped_with_a_warning(data, tmp_path, monkeypatch):
+    path = tmp_path / "sweep.jsonl"
+    first = run_sweep(data, GRID, n_jobs=1, progress=False, results_path=path, **FIXED)
+    lines = read_lines(path)
+    # killed while writing the third line: half of it, no newline
+    path.write_text("\n".join(lines[:2]) + "\n" + lines[2][: len(lines[2]) // 2], encoding="utf-8")
+    counter = Counter(monkeypatch)
+    with pytest.warns(SweepWarning, match="line 3"):
+        resumed = run_sweep(data, GRID, n_jobs=1, progress=False, results_path=path, **FIXED)
+    assert resumed.ran == 4
+    assert without_seconds(resumed.records) == without_seconds(first.records)
+    # the new records start on their own line: every line but the broken one parses
+    new_lines = read_lines(path)
+    assert len(new_lines) == 7
+    parsed = []
+    for i, line in enumerate(new_lines):
+        if i == 2:
+            with pytest.raises(json.JSONDecodeError):
+                json.loads(line)
+        else:
+            parsed.append(json.loads(line))
+    assert len(parsed) == 6
+    # and a third run finds all six configurations done
+    counter.keys.clear()
+    with pytest.warns(SweepWarning):
+        again = run_sweep(data, GRID, n_jobs=1, progress=False, results_path=path, **FIXED)
+    assert again.ran == 0
+    assert counter.keys in ([], [config_key(first.best_config)])
+
+
+def test_parallel_sweep_resumes_from_the_file(data, tmp_path):
+    path = tmp_path / "sweep.jsonl"
+    first = run_sweep(data, GRID, n_jobs=2, progress=False, results_path=path, **FIXED)
+    lines = read_lines(path)
+    path.write_text("\n".join(lines[:3]) + "\n", encoding="utf-8")
+    resumed = run_sweep(data, GRID, n_jobs=2, progress=False, results_path=path, **FIXED)
+    assert resumed.ran == 3 and resumed.skipped == 3
+    assert without_seconds(resumed.records) == without_seconds(first.records)
+    assert len(read_lines(path)) == 6
+
+
+def test_saved_best_net_loads_and_predicts_identically(data, tmp_path):
+    path = tmp_path / "best.npz"
+    result = run_sweep(data, GRID, n_jobs=1, progress=False, save_best=path, **FIXED)
+    loaded = TwoLayerNet.load(path)
+    for k in ("W1", "b1", "W2", "b2"):
+        np.testing.assert_array_equal(loaded.params[k], result.best_net.params[k])
+    X = np.concatenate([data["X_train"], data["X_val"]])
+    np.testing.assert_array_equal(loaded.predict(X), result.best_net.predict(X))
+    assert float(np.mean(loaded.predict(data["X_val"]) == data["y_val"])) == result.best_record["val_acc"]
+
+
+# ---------------------------------------------------------------------------- bad input
+
+@pytest.mark.parametrize("grid, match", [
+    ({"learning_rte": [1e-3]}, "unknown sweep setting"),
+    ({"learning_rate": []}, "empty list"),
+    ({"learning_rate": [1e-3, 0.0]}, "learning_rate .*> 0"),
+    ({"learning_rate": [-1e-3]}, "learning_rate .*> 0"),
+    ({"learning_rate": [float("nan")]}, "learning_rate .*finite"),
+    ({"reg": [-0.1]}, "reg .*>= 0"),
+    ({"hidden_size": [10.5]}, "hidden_size .*positive integer"),
+    ({"num_iters": [0]}, "num_iters .*positive integer"),
+    ({"reg": 0.1}, "must be a list"),
+    ({}, "grid is empty"),
+])
+def test_bad_grid_raises_a_clear_error(data, grid, match):
+    with pytest.raises(ValueError, match=match):
+        run_sweep(data, grid, n_jobs=1, progress=False)
+
+
+def test_bad_arguments_raise_clear_errors(data):
+    with pytest.raises(ValueError, match="unknown sweep setting.*'n_job'"):
+        run_sweep(data, GRID, n_job=2)
+    with pytest.raises(ValueError, match="learning_rate must be a finite number > 0"):
+        run_sweep(data, [{"reg": 0.1}], learning_rate=0)
+    with pytest.raises(ValueError, match="configs is empty"):
+        run_sweep(data, [])
+    with pytest.raises(ValueError, match="missing.*y_val"):
+        run_sweep({k: v for k, v in data.items() if k != "y_val"}, GRID)
+    with pytest.raises(ValueError, match="X_val must have 20 features"):
+        run_sweep({**data, "X_val": data["X_val"][:, :5]}, GRID)
+    with pytest.raises(ValueError, match="lr must be a \\(low, high\\) pair with 0 < low"):
+        random_configs(3, lr=(0.0, 1e-2))
+    with pytest.raises(ValueError, match="n must be a positive integer"):
+        random_configs(0)
+
+
+# ---------------------------------------------------------------------------- table and heatmap
+
+def test_markdown_table_has_one_row_per_configuration(data):
+    result = run_sweep(data, {"learning_rate": [1e-2, 1e4]}, n_jobs=1, progress=False,
+                       **{**FIXED, "std": 1.0})
+    table = result.to_markdown()
+    lines = table.splitlines()
+    assert lines[0].split("|")[1].strip() == "learning_rate"
+    assert "val_acc" in lines[0] and "status" in lines[0]
+    assert len(lines) == 2 + 2
+    assert f"{result.records[0]['val_acc']:.3f}" in lines[2]
+    assert "diverged at it" in lines[3]
+    best_first = result.to_markdown(columns=["learning_rate", "val_acc"], sort_by="val_acc")
+    assert best_first.splitlines()[2].startswith("| 0.01 |")
+
+
+def test_heatmap_marks_diverged_cells(data):
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    grid = {"learning_rate": [1e-2, 1e-1, 1e4], "reg": [0.0, 0.5], "hidden_size": [5, 10]}
+    result = run_sweep(data, grid, n_jobs=1, progress=False,
+                       **{**{k: v for k, v in FIXED.items() if k != "hidden_size"}, "std": 1.0})
+    ax = plot_heatmap(result, x="learning_rate", y="reg")
+    texts = {(round(t.get_position()[0]), round(t.get_position()[1])): t.get_text() for t in ax.texts}
+    for i, lr in enumerate(grid["learning_rate"]):
+        for j, reg in enumerate(grid["reg"]):
+            cell = [r for r in result.records if r["learning_rate"] == lr and r["reg"] == reg]
+            ok = [r["val_acc"] for r in cell if r["status"] == "ok"]
+            expected = f"{max(ok):.3f}" if ok else "div"
+            assert texts[(i, j)] == expected
+    assert "div" in texts.values()
+    assert "hidden_size" in ax.get_title()  # says the cells are the best over hidden sizes
+    plt.close(ax.figure)
+
+
+def test_to_markdown_rejects_empty_results():
+    with pytest.raises(ValueError, match="no results"):
+        sweep.records_to_markdown([])
+
+
+def test_log_uniform_rounding_stays_inside_an_awkward_range():
+    configs = random_configs(300, lr=(1.23456e-4, 1.23456e-4 * 1.001), reg=(0.1, 0.1), seed=3)
+    for c in configs:
+        assert 1.23456e-4 <= c["learning_rate"] <= 1.23456e-4 * 1.001
+        assert math.isclose(c["reg"], 0.1)
