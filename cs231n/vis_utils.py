@@ -128,7 +128,7 @@ def plot_confusion_matrix(y_true, y_pred, class_names, ax=None):
         for j in range(C):
             ax.text(j, i, f"{matrix[i, j]:.2f}", ha="center", va="center", fontsize=7,
                     color="white" if matrix[i, j] > 0.5 else "black")
-    ax.set_xticks(range(C), class_names, rotation=45)
+    ax.set_xticks(range(C), class_names, rotation=45, ha="right")
     ax.set_yticks(range(C), class_names)
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")
