@@ -639,7 +639,7 @@ def run_sweep(data, configs, *, n_jobs=None, executor=None, results_path=None, s
         params = best["params"] if best["rank"] == rank else None
         if params is None:  # recorded by an earlier run: train it again (same seed)
             params = _retrain(all_configs[i], data, options, records[i])
-        result.best_net = _net_from_params(params)
+        result.best_net = TwoLayerNet.from_params(params)
         if save_best is not None:
             result.best_net.save(save_best)
     result.wall_seconds = time.perf_counter() - began
@@ -721,13 +721,6 @@ def _retrain(config, data, options, record):
             f"instead of the recorded {record['val_acc']} (different BLAS threads or data?)",
             SweepWarning, stacklevel=3)
     return params
-
-
-def _net_from_params(params):
-    W1, W2 = params["W1"], params["W2"]
-    net = TwoLayerNet(W1.shape[0], W1.shape[1], W2.shape[1], std=0.0, seed=0, dtype=W1.dtype)
-    net.params = {k: np.array(params[k]) for k in ("W1", "b1", "W2", "b2")}
-    return net
 
 
 def _progress_bar(total, initial):

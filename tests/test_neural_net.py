@@ -295,3 +295,13 @@ def test_bad_predict_input_is_named():
 def test_bad_sizes_are_named(args):
     with pytest.raises(ValueError, match="must be a positive integer"):
         TwoLayerNet(*args)
+
+
+def test_load_refuses_incomplete_or_mismatched_parameters(tmp_path):
+    path = tmp_path / "partial.npz"
+    np.savez(path, W1=np.zeros((4, 3)), b1=np.zeros(3), W2=np.zeros((3, 2)))
+    with pytest.raises(ValueError, match=r"partial\.npz.*missing \['b2'\]"):
+        TwoLayerNet.load(path)
+    with pytest.raises(ValueError, match="shapes do not fit together"):
+        TwoLayerNet.from_params({"W1": np.zeros((4, 3)), "b1": np.zeros(3),
+                                 "W2": np.zeros((5, 2)), "b2": np.zeros(2)})

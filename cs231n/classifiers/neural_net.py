@@ -340,20 +340,28 @@ class TwoLayerNet:
         np.savez(path, **self.params)
 
     @classmethod
-    def load(cls, path):
-        """Load a net written by :meth:`save` (refuses pickled content)."""
-        with np.load(path, allow_pickle=False) as f:
-            missing = {"W1", "b1", "W2", "b2"} - set(f.files)
-            if missing:
-                raise ValueError(f"{path}: not a saved TwoLayerNet, missing {sorted(missing)}")
-            params = {k: f[k] for k in ("W1", "b1", "W2", "b2")}
+    def from_params(cls, params, name="params"):
+        """A net whose parameters are copies of ``params`` (W1, b1, W2, b2 as in
+        ``self.params``); ``name`` says where they come from in error messages."""
+        missing = {"W1", "b1", "W2", "b2"} - set(params)
+        if missing:
+            raise ValueError(f"{name}: not TwoLayerNet parameters, missing {sorted(missing)}")
+        params = {k: np.array(params[k]) for k in ("W1", "b1", "W2", "b2")}
+        if params["W1"].ndim != 2 or params["W2"].ndim != 2:
+            raise ValueError(f"{name}: W1 and W2 must be 2-D")
         D, H = params["W1"].shape
         C = params["W2"].shape[1]
         if params["b1"].shape != (H,) or params["W2"].shape != (H, C) or params["b2"].shape != (C,):
-            raise ValueError(f"{path}: parameter shapes do not fit together")
+            raise ValueError(f"{name}: parameter shapes do not fit together")
         net = cls(D, H, C, std=0.0, seed=0, dtype=params["W1"].dtype)
         net.params = params
         return net
+
+    @classmethod
+    def load(cls, path):
+        """Load a net written by :meth:`save` (refuses pickled content)."""
+        with np.load(path, allow_pickle=False) as f:
+            return cls.from_params({k: f[k] for k in f.files}, name=str(path))
 
 
 def _progress_bar(total):
