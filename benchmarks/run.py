@@ -59,8 +59,14 @@ def median(xs):
 
 # ----------------------------------------------------------------------------- machine
 
+W1_STEP = {True: "one GEMM call into NumPy's OpenBLAS (cs231n._blas)",
+           False: "NumPy fallback (no directly callable BLAS found)"}
+
+
 def machine_info():
     from threadpoolctl import threadpool_info
+
+    from cs231n._blas import uses_blas_gemm
 
     cpu = platform.processor() or "unknown"
     try:
@@ -80,6 +86,7 @@ def machine_info():
                  f"{p.get('num_threads')} threads, {Path(p.get('filepath', '')).name})"
                  for p in threadpool_info() if p.get("user_api") == "blas"],
         "openblas_env": {k: os.environ.get(k) for k in OPENBLAS_VARS},
+        "w1_step": W1_STEP[uses_blas_gemm(np.float32)],
     }
     try:
         import torch
@@ -418,6 +425,7 @@ def write_report(path, info, args, thr, gemm, sweep, notebook, widget, command, 
         L.append(f"| NumPy BLAS (threadpoolctl) | {b} |")
     env = ", ".join(f"{k}={'unset' if v is None else v}" for k, v in info["openblas_env"].items())
     L.append(f"| OpenBLAS environment | {env} |")
+    L.append(f"| TwoLayerNet's W1 step | {info['w1_step']} |")
     L.append(f"| PyTorch | {info.get('torch')} ({info.get('torch_blas', '')}; 2 threads) |")
     L.append(f"| scikit-learn | {info.get('sklearn')} |")
     if "loadavg_start" in info:

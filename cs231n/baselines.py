@@ -8,8 +8,8 @@ project's convention: the loss gets ``0.5 * reg * sum(W * W)``.
 from __future__ import annotations
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
+from cs231n._blas import blas_threads
 from cs231n._validation import check_X, check_y
 from cs231n.classifiers.k_nearest_neighbor import KNearestNeighbor
 from cs231n.classifiers.linear_classifier import LinearSVM, Softmax
@@ -59,7 +59,7 @@ def baseline_accuracies(data, seed=0, verbose=False):
     y_test = check_y(data["y_test"], X_test.shape[0], name="y_test")
 
     accuracies = {}
-    with threadpool_limits(limits=1, user_api="blas"):
+    with blas_threads(1):
         knn = KNearestNeighbor().train(X_train[:KNN_NUM_TRAIN], y_train[:KNN_NUM_TRAIN])
         n_test = min(KNN_NUM_TEST, X_test.shape[0])
         y_pred = knn.predict(X_test[:n_test], k=min(KNN_K, knn.X_train.shape[0]))

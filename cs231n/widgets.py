@@ -21,6 +21,7 @@ import warnings
 
 import numpy as np
 
+from cs231n._blas import blas_threads
 from cs231n.classifiers.neural_net import DivergenceWarning, TwoLayerNet
 from cs231n.data_utils import NUM_CLASSES, NUM_FEATURES, get_CIFAR10_data
 from cs231n.vis_utils import plot_stats, show_net_weights
@@ -237,7 +238,7 @@ class TrainingExplorer:
                           seed=params["seed"], dtype=np.float32)
         # Divergence is an expected outcome here: it is shown, not warned about (nor are the
         # overflows on the way to it, e.g. in the per-epoch accuracy just before it).
-        with _blas_threads(self.blas_threads), warnings.catch_warnings(), \
+        with blas_threads(self.blas_threads), warnings.catch_warnings(), \
                 np.errstate(over="ignore", invalid="ignore"):
             warnings.simplefilter("ignore", DivergenceWarning)
             history = net.train(
@@ -321,12 +322,3 @@ def _describe(params):
     return (f"learning rate {params['learning_rate']:.1e} \u00b7 reg {params['reg']:.1e} \u00b7 "
             f"hidden {params['hidden_size']} \u00b7 {params['num_iters']} iterations")
 
-
-def _blas_threads(n):
-    if n is None:
-        import contextlib
-
-        return contextlib.nullcontext()
-    from threadpoolctl import threadpool_limits
-
-    return threadpool_limits(limits=n, user_api="blas")

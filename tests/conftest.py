@@ -1,5 +1,8 @@
 """Shared fixtures: the real CIFAR-10 folder (skips cleanly when it is not there)."""
+import numpy as np
 import pytest
+
+from cs231n import _blas
 
 from cs231n.data_utils import DEFAULT_CIFAR10_DIR, MEMBERS
 
@@ -24,3 +27,14 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "cifar" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(params=["blas", "numpy"])
+def gemm_path(request, monkeypatch):
+    """Run a test through cs231n._blas's direct BLAS call and through its NumPy fallback."""
+    if request.param == "blas":
+        if not _blas.uses_blas_gemm(np.float32):
+            pytest.skip("this NumPy's BLAS is not callable directly; the fallback is tested")
+    else:
+        monkeypatch.setattr(_blas, "_gemm", {})  # as if no BLAS had been found
+    return request.param

@@ -122,7 +122,7 @@ def test_larger_reg_gives_smaller_weights():
     assert norms[1] < 0.5 * norms[0]
 
 
-def test_epoch_bookkeeping_and_decay_match_a_hand_written_sgd_loop():
+def test_epoch_bookkeeping_and_decay_match_a_hand_written_sgd_loop(gemm_path):
     X, y = blobs(n_per_class=10)          # 30 samples
     batch_size, num_iters = 7, 20         # epoch = 30 // 7 = 4 iterations -> 5 epochs
     lr, decay, reg = 0.05, 0.5, 0.01
@@ -168,6 +168,25 @@ def test_divergence_stops_training_with_a_clear_message():
     assert len(history["loss_history"]) == it  # the losses before it are kept, all finite
     assert np.isfinite(history["loss_history"]).all()
     assert f"iteration {it}" in history["message"]
+
+
+def test_divergence_leaves_the_parameters_of_the_last_finite_step():
+    X, y = blobs()
+    X = X * 1e3
+    settings = dict(learning_rate=1e6, learning_rate_decay=1.0, batch_size=20, seed=0)
+    diverged = TwoLayerNet(6, 10, 3, std=1.0, seed=0)
+    with pytest.warns(DivergenceWarning):
+        it = diverged.train(X, y, X, y, num_iters=200, **settings)["diverged_at"]
+    assert it is not None and it > 0
+    # The same training stopped just before the diverging step: the same minibatches, so
+    # the same parameters, all finite; the step of the non-finite loss was never applied.
+    stopped = TwoLayerNet(6, 10, 3, std=1.0, seed=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        stopped.train(X, y, X, y, num_iters=it, **settings)
+    for k in stopped.params:
+        assert np.isfinite(diverged.params[k]).all()
+        np.testing.assert_array_equal(diverged.params[k], stopped.params[k])
 
 
 def test_training_without_divergence_reports_none():

@@ -5,6 +5,7 @@ import warnings
 
 import numpy as np
 
+from cs231n._blas import add_matmul_t
 from cs231n._validation import (check_features, check_float_dtype, check_nonnegative_float,
                                 check_positive_float, check_positive_int, check_y)
 
@@ -111,12 +112,15 @@ class TwoLayerNet:
         return self._loss(X, y, reg)
 
     def _loss(self, X, y, reg, out=None, grad_scale=1.0):
-        """loss() on checked input, for train's hot loop too.
+        """loss() on checked input, and train's SGD step.
 
-        - out: optional preallocated arrays for the gradients of W1 and W2.
-        - grad_scale: factor applied to the data gradients. train passes its learning rate
-          (with reg=0, applying the L2 part itself as weight decay), so that its SGD step
-          needs no extra pass over W1: scaling the small (N, C) dscores costs nothing.
+        - out: None to return the gradients. Or a dict of arrays shaped like the
+          parameters (train passes ``self.params``): ``grad_scale`` times each gradient is
+          then added into ``out[name]`` in place and ``(loss, None)`` is returned. With
+          ``grad_scale=-learning_rate`` that is the SGD step ``W -= learning_rate * dW``.
+          Nothing is added when the loss is not finite.
+        - grad_scale: factor applied to every gradient (the L2 part too). Scaling the small
+          (N, C) dscores once scales everything downstream of it at no cost.
         """
         W1, b1, W2, b2 = self._weights(X.dtype)
         N = X.shape[0]
@@ -142,6 +146,8 @@ class TwoLayerNet:
         data_loss = -log_probs[rows, y].mean()
         loss = float(data_loss) + self._reg_loss(reg)
         # *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
+        if out is not None and not np.isfinite(loss):
+            return loss, None  # a diverged loss: leave the parameters as they are
 
         grads = {}
         # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
@@ -154,21 +160,35 @@ class TwoLayerNet:
         if grad_scale != 1.0:
             dscores *= grad_scale
         # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
+        # (L2 regularisation: d/dW of 0.5 * reg * sum(W**2) is reg * W, scaled like the rest.)
         # second affine: scores = hidden @ W2 + b2
-        grads["W2"] = np.matmul(hidden.T, dscores, out=None if out is None else out["W2"])
+        grads["W2"] = hidden.T @ dscores
+        if reg:
+            grads["W2"] += (grad_scale * reg) * W2
         grads["b2"] = dscores.sum(axis=0)
         dhidden = dscores @ W2.T
         # ReLU: pass the gradient where the unit was active
         dhidden *= hidden > 0
         # first affine: hidden = X @ W1 + b1
-        grads["W1"] = np.matmul(X.T, dhidden, out=None if out is None else out["W1"])
         grads["b1"] = dhidden.sum(axis=0)
-        # L2 regularisation: d/dW of 0.5 * reg * sum(W**2) is reg * W
-        if reg:
-            grads["W1"] += reg * W1
-            grads["W2"] += reg * W2
+        if out is not None and out["W1"] is W1:
+            # train's step on W1 itself: W1 = (1 + s*reg) * W1 + X.T @ dhidden (dhidden
+            # holds s = grad_scale times the gradient) is one BLAS GEMM call, with no
+            # (D, H) gradient array and no extra pass over W1.
+            add_matmul_t(W1, X, dhidden, beta=1.0 + grad_scale * reg)
+        else:
+            grads["W1"] = X.T @ dhidden
+            if reg:
+                grads["W1"] += (grad_scale * reg) * W1
         # *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
-        return loss, grads
+        if out is None:
+            return loss, grads
+        # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
+        # The step itself: add the (scaled) gradients into out, in place.
+        for name, grad in grads.items():
+            out[name] += grad
+        # *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
+        return loss, None
 
     def _reg_loss(self, reg):
         """The L2 part of the loss, 0.5 * reg * (sum(W1**2) + sum(W2**2))."""
@@ -237,9 +257,8 @@ class TwoLayerNet:
         rng = np.random.default_rng(seed)
         num_train = X.shape[0]
         iterations_per_epoch = max(num_train // batch_size, 1)
-        # Buffers reused by every step: the minibatch and the two weight gradients.
+        # The minibatch buffer, reused by every step.
         X_batch = np.empty((batch_size, X.shape[1]), dtype=dtype)
-        grad_out = {"W1": np.empty_like(params["W1"]), "W2": np.empty_like(params["W2"])}
 
         history = {
             "loss_history": [],
@@ -263,11 +282,10 @@ class TwoLayerNet:
                 # *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
 
                 with np.errstate(over="ignore", invalid="ignore"):
-                    # The data part of the loss and learning_rate * its gradients; the L2
-                    # part is applied below as weight decay, which needs no temporary.
-                    loss, grads = self._loss(X_batch, y_batch, 0.0, out=grad_out,
-                                             grad_scale=learning_rate)
-                    loss += self._reg_loss(reg)
+                    # The loss, and the vanilla SGD step W -= learning_rate * dW applied
+                    # to the parameters in place (unless the loss is not finite).
+                    loss, _ = self._loss(X_batch, y_batch, reg, out=params,
+                                         grad_scale=-learning_rate)
                 if not np.isfinite(loss):
                     history["diverged_at"] = it
                     history["message"] = (
@@ -281,17 +299,6 @@ class TwoLayerNet:
                         print(history["message"])
                     break
                 history["loss_history"].append(loss)
-
-                # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
-                # Vanilla SGD, W -= lr * (dW + reg * W), written as a weight decay followed
-                # by the data-gradient step (grads already hold lr * dW), all in place: two
-                # passes over W1 and no temporaries, instead of two temporaries and four.
-                if reg:
-                    params["W1"] *= 1.0 - learning_rate * reg
-                    params["W2"] *= 1.0 - learning_rate * reg
-                for name in params:
-                    params[name] -= grads[name]
-                # *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
 
                 if bar is not None:
                     bar.update(1)
