@@ -512,8 +512,11 @@ def write_report(path, info, args, thr, gemm, sweep, notebook, widget, command, 
         L.append(f"`cs231n.sweep.run_sweep` on CIFAR-10 float32, 6 configurations ({grid}; {fixed}; "
                  "batch 200), each trained and scored on the validation set and the first 10,000 "
                  "training images. Sequential: `n_jobs=1` in one process with 2 BLAS threads. "
-                 "Parallel: `n_jobs=2` worker processes with 1 BLAS thread each, the data in shared "
-                 "memory (process start and data copy included). Median of "
+                 "Parallel: `n_jobs=2` worker processes with 1 BLAS thread each (run_sweep's "
+                 "defaults: workers forked from a forkserver, which starts once per session, "
+                 "in the first run; cores of idle workers lent to the configurations still "
+                 "running), the data copied to shared memory (worker start and data copy "
+                 "included). Median of "
                  f"{len(sweep['times']['sequential'])} runs each.\n")
         L.append("| | seconds | runs (s) |\n|---|---:|---|")
         for k in ("sequential", "parallel"):
@@ -563,7 +566,7 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--hidden", type=int, nargs="+", default=[50, 500])
-    parser.add_argument("--sweep-repeats", type=int, default=3)
+    parser.add_argument("--sweep-repeats", type=int, default=5)
     parser.add_argument("--widget-repeats", type=int, default=5)
     parser.add_argument("--quick", action="store_true",
                         help="smoke run: few iterations, one repeat, tiny sweep, no notebook")

@@ -18,7 +18,10 @@ or ``run_sweep(data, random_configs(20, lr=(1e-5, 1e-2), reg=(1e-3, 1.0), seed=0
 
 - Parallel: by default one worker process per core, each limited to one BLAS thread
   (threadpoolctl); the data goes to the workers once, through shared memory, instead of one
-  copy per worker. ``n_jobs=1`` trains in this process, one configuration after another.
+  copy per worker. Once no configuration is left to start, the idle workers' cores go to
+  those still running (more BLAS threads), so the last long configuration does not train
+  on one core while the others idle. ``n_jobs=1`` trains in this process, one
+  configuration after another.
 - Any ``concurrent.futures.Executor`` can run the configurations instead (``executor=``),
   for example a Dask cluster's ``client.get_executor()``; the data is then sent with each
   task, so keep it small there (or train on a subset).
@@ -31,7 +34,7 @@ or ``run_sweep(data, random_configs(20, lr=(1e-5, 1e-2), reg=(1e-3, 1.0), seed=0
   ``seed``, so a parallel sweep records the same accuracies and losses as a sequential one
   (up to float rounding where the BLAS thread count changes how a product is summed).
 - In a script, call run_sweep under ``if __name__ == "__main__":`` (worker processes are
-  started with "spawn"); a notebook needs nothing.
+  started with "forkserver" or "spawn"); a notebook needs nothing.
 """
 from __future__ import annotations
 
@@ -243,8 +246,8 @@ def _accuracy(net, X, y):
         return float((net.predict(X) == y).mean())
 
 
-def _train_one(config, data, options):
-    """Train one configuration.
+def _train_one(config, data, options, callback=None):
+    """Train one configuration (``callback``: passed on to TwoLayerNet.train).
 
     Returns (record, params): the record is a flat dict (the configuration's settings and
     the results), params the trained net's arrays (None if training diverged).
@@ -262,7 +265,7 @@ def _train_one(config, data, options):
             X_train, y_train, X_val, y_val,
             learning_rate=config["learning_rate"], learning_rate_decay=config["learning_rate_decay"],
             reg=config["reg"], num_iters=config["num_iters"], batch_size=config["batch_size"],
-            seed=np.random.default_rng(batch_seq))
+            seed=np.random.default_rng(batch_seq), callback=callback)
     losses = history["loss_history"]
     record = dict(config)
     diverged = history["diverged_at"] is not None
@@ -301,9 +304,10 @@ def _executor_task(config, data, options, blas_threads):
 _WORKER = {}
 
 
-def _init_worker(blas_threads):
+def _init_worker(blas_threads, counts=None, budget=None):
     if blas_threads is not None:
         _WORKER["blas_limit"] = blas_threads_limit(blas_threads)
+    _WORKER.update(blas_threads=blas_threads, counts=counts, budget=budget)
 
 
 def _attach(spec):
@@ -328,7 +332,56 @@ def _attach(spec):
 
 
 def _pool_task(spec, config, options):
-    return _train_one(config, _attach(spec), options)
+    counts, base = _WORKER.get("counts"), _WORKER.get("blas_threads")
+    if counts is None or base is None:
+        return _train_one(config, _attach(spec), options)
+    with counts.get_lock():
+        counts[_WAITING] -= 1
+        counts[_RUNNING] += 1
+    lender = _CoreLender(counts, base, _WORKER["budget"])
+    try:
+        return _train_one(config, _attach(spec), options, callback=lender)
+    finally:
+        with counts.get_lock():
+            counts[_RUNNING] -= 1
+        lender.restore()
+
+
+# Slots of the pool's shared counters: configurations not started yet, and running.
+_WAITING, _RUNNING = 0, 1
+
+
+class _CoreLender:
+    """Gives a configuration the cores of workers that have nothing left to do.
+
+    Once no configuration waits, a worker that finishes stays idle for the rest of the
+    sweep, so each still running configuration may use ``budget // running`` BLAS threads
+    (budget = workers x threads per worker) instead of its own share. Without this the
+    last long configuration of a sweep runs on one core while the other idles. Threads
+    only ever go up during a configuration (no new one can start), and the thread count
+    does not change OpenBLAS's results: it splits the output, not the sums.
+    """
+
+    CHECK_EVERY = 16  # steps; reading the shared counters takes a lock
+
+    def __init__(self, counts, base, budget):
+        self.counts, self.base, self.budget, self.threads = counts, base, budget, base
+        self._limit = None
+
+    def __call__(self, it, loss):
+        if it % self.CHECK_EVERY or self.threads >= self.budget:
+            return
+        with self.counts.get_lock():
+            waiting, running = self.counts[_WAITING], self.counts[_RUNNING]
+        threads = self.budget // max(running, 1) if waiting <= 0 else self.base
+        if threads > self.threads:
+            self._limit = blas_threads_limit(threads)
+            self.threads = threads
+
+    def restore(self):
+        if self._limit is not None:
+            self._limit.restore_original_limits()  # back to this worker's own limit
+            self._limit, self.threads = None, self.base
 
 
 def _shm_free_bytes():
@@ -536,7 +589,7 @@ def _default_n_jobs():
 
 def run_sweep(data, configs, *, n_jobs=None, executor=None, results_path=None, save_best=None,
               progress=True, blas_threads="auto", train_eval_size=10_000, num_classes=None,
-              mp_context="spawn", **fixed):
+              mp_context="auto", **fixed):
     """Train a TwoLayerNet for every configuration and score it on the validation set.
 
     Inputs:
@@ -562,10 +615,14 @@ def run_sweep(data, configs, *, n_jobs=None, executor=None, results_path=None, s
     - train_eval_size: train_acc is measured on the first this-many training images (None:
       all of them), which shows over-fitting at a fraction of the cost of all 49,000.
     - num_classes: number of classes C (default: largest label + 1).
-    - mp_context: start method of the worker processes ("spawn", "forkserver" or "fork").
-      The data reaches them through shared memory whatever the method. With "spawn" (the
-      default, safe in every setting) a script must call run_sweep under
-      ``if __name__ == "__main__":``, as always with multiprocessing; notebooks need nothing.
+    - mp_context: start method of the worker processes: "auto" (the default: "forkserver"
+      where there is one, as on Linux and macOS, else "spawn"), "spawn", "forkserver" or
+      "fork". The data reaches them through shared memory whatever the method.
+      "forkserver" is as safe as "spawn" (workers are forked from a clean server process,
+      never from this one) and faster from the second sweep on: the server, started once
+      per session, has NumPy and this package imported already. With either, a script
+      must call run_sweep under ``if __name__ == "__main__":``, as always with
+      multiprocessing; notebooks need nothing.
 
     Returns a SweepResult (records, best_record, best_net, to_markdown(), plot_heatmap()).
     The best net comes back from the worker that trained it; if it was found in the
@@ -690,13 +747,28 @@ def _collect(futures, finish, bar, cancel):
         raise
 
 
+def _mp_context(method):
+    import multiprocessing
+
+    if method == "auto":
+        method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    ctx = multiprocessing.get_context(method)
+    if method == "forkserver":
+        # Only read when the server starts (once per session); workers forked from it
+        # start with NumPy and the sweep imported.
+        ctx.set_forkserver_preload(["cs231n.sweep"])
+    return ctx
+
+
 def _run_pool(data, configs, todo, options, n_workers, blas_threads, mp_context, finish, bar):
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    ctx = multiprocessing.get_context(mp_context)
+    ctx = _mp_context(mp_context)
+    counts = ctx.Array("i", [len(todo), 0])  # _WAITING, _RUNNING (see _CoreLender)
     pool = ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx,
-                               initializer=_init_worker, initargs=(blas_threads,))
+                               initializer=_init_worker,
+                               initargs=(blas_threads, counts, n_workers * (blas_threads or 1)))
     shared = None
     try:
         # Workers must report the shared blocks they map to this process's resource tracker;

@@ -148,6 +148,16 @@ def test_epoch_bookkeeping_and_decay_match_a_hand_written_sgd_loop(gemm_path):
         np.testing.assert_allclose(net.params[k], ref.params[k], rtol=1e-10, atol=1e-12)
 
 
+def test_callback_sees_every_step_and_its_loss():
+    X, y = blobs()
+    seen = []
+    history = TwoLayerNet(6, 10, 3, std=1e-1, seed=0).train(
+        X, y, X, y, num_iters=25, batch_size=20, seed=0,
+        callback=lambda it, loss: seen.append((it, loss)))
+    assert [it for it, _ in seen] == list(range(25))
+    assert [loss for _, loss in seen] == history["loss_history"]
+
+
 def test_epoch_is_at_least_one_iteration():
     X, y = blobs(n_per_class=2)  # 6 samples, batch 200 -> epoch of 1 iteration
     history = TwoLayerNet(6, 4, 3, seed=0).train(X, y, X, y, num_iters=3, seed=0)

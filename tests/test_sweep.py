@@ -7,6 +7,7 @@ import itertools
 import json
 import math
 import multiprocessing
+import os
 import time
 import warnings
 
@@ -63,9 +64,9 @@ class Counter:
         self._train_one = sweep._train_one
         monkeypatch.setattr(sweep, "_train_one", self)
 
-    def __call__(self, config, data, options):
+    def __call__(self, config, data, options, **kwargs):
         self.keys.append(config_key(config))
-        return self._train_one(config, data, options)
+        return self._train_one(config, data, options, **kwargs)
 
 
 # ---------------------------------------------------------------------------- configurations
@@ -117,9 +118,9 @@ def test_random_configs_reproducible_and_within_ranges():
 
 # ---------------------------------------------------------------------------- running
 
-@pytest.mark.parametrize("start_method", ["spawn", "forkserver", "fork"])
+@pytest.mark.parametrize("start_method", ["auto", "spawn", "forkserver", "fork"])
 def test_parallel_gives_the_same_records_as_sequential(data, start_method):
-    if start_method not in multiprocessing.get_all_start_methods():
+    if start_method not in multiprocessing.get_all_start_methods() + ["auto"]:
         pytest.skip(f"no {start_method!r} start method on this platform")
     a = np.random.default_rng(0).random((300, 300))
     a @ a  # BLAS threads are running before the workers start (matters for "fork")
@@ -132,18 +133,45 @@ def test_parallel_gives_the_same_records_as_sequential(data, start_method):
         np.testing.assert_array_equal(parallel.best_net.params[k], sequential.best_net.params[k])
 
 
+def blas_thread_counts():
+    from threadpoolctl import threadpool_info
+
+    return {i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"}
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs 2 cores to lend one")
+def test_core_lender_gives_the_idle_cores_to_the_configurations_still_running():
+    from cs231n._blas import blas_threads
+
+    counts = multiprocessing.Array("i", [1, 1])  # one configuration waiting, one running
+    with blas_threads(1):
+        lender = sweep._CoreLender(counts, base=1, budget=2)
+        lender(0, 2.3)
+        assert blas_thread_counts() == {1}  # a configuration still waits for a worker
+        counts[sweep._WAITING], counts[sweep._RUNNING] = 0, 2
+        lender(16, 2.3)
+        assert blas_thread_counts() == {1}  # both workers busy: 2 // 2 threads each
+        counts[sweep._RUNNING] = 1           # the other worker finished, nothing is left
+        lender(17, 2.3)
+        assert blas_thread_counts() == {1}  # counters are read every CHECK_EVERY steps
+        lender(32, 2.3)
+        assert blas_thread_counts() == {2}  # the idle worker's core is lent
+        lender.restore()
+        assert blas_thread_counts() == {1}  # the worker's own limit for its next task
+
+
 def test_an_error_in_a_worker_stops_the_sweep_and_the_other_workers(data, tmp_path, monkeypatch):
     if "fork" not in multiprocessing.get_all_start_methods():
         pytest.skip("needs the 'fork' start method (the patched function reaches the workers)")
     finished = tmp_path / "finished"
     train_one = sweep._train_one
 
-    def flaky(config, data, options):
+    def flaky(config, data, options, **kwargs):
         if config["learning_rate"] == 1e-3:
             raise RuntimeError("boom")
         time.sleep(60)  # a long configuration: it must be stopped, not waited for
         finished.write_text("done")
-        return train_one(config, data, options)
+        return train_one(config, data, options, **kwargs)
 
     monkeypatch.setattr(sweep, "_train_one", flaky)
     with pytest.raises(RuntimeError, match="boom"):

@@ -201,7 +201,7 @@ class TwoLayerNet:
 
     def train(self, X, y, X_val, y_val, learning_rate=1e-3, learning_rate_decay=0.95,
               reg=5e-6, num_iters=100, batch_size=200, verbose=False, seed=None,
-              progress=False):
+              progress=False, callback=None):
         """Train this network with minibatch stochastic gradient descent.
 
         An epoch is ``max(num_train // batch_size, 1)`` iterations. At the end of every
@@ -229,6 +229,9 @@ class TwoLayerNet:
         - verbose: print one line per epoch.
         - seed: int or np.random.Generator for drawing minibatches (None: unpredictable).
         - progress: show a progress bar (tqdm).
+        - callback: None, or a function called as ``callback(it, loss)`` after every step
+          (live displays; the sweep uses it to hand a configuration the cores that idle
+          workers leave).
 
         Returns a dict with:
         - loss_history: list of num_iters floats (fewer if training diverged).
@@ -299,6 +302,8 @@ class TwoLayerNet:
                         print(history["message"])
                     break
                 history["loss_history"].append(loss)
+                if callback is not None:
+                    callback(it, loss)
 
                 if bar is not None:
                     bar.update(1)
