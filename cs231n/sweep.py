@@ -304,10 +304,10 @@ def _executor_task(config, data, options, blas_threads):
 _WORKER = {}
 
 
-def _init_worker(blas_threads, counts=None, budget=None):
+def _init_worker(blas_threads, counts, n_workers):
     if blas_threads is not None:
         _WORKER["blas_limit"] = blas_threads_limit(blas_threads)
-    _WORKER.update(blas_threads=blas_threads, counts=counts, budget=budget)
+    _WORKER.update(blas_threads=blas_threads, counts=counts, n_workers=n_workers)
 
 
 def _attach(spec):
@@ -332,13 +332,13 @@ def _attach(spec):
 
 
 def _pool_task(spec, config, options):
-    counts, base = _WORKER.get("counts"), _WORKER.get("blas_threads")
-    if counts is None or base is None:
+    base, counts = _WORKER["blas_threads"], _WORKER["counts"]
+    if base is None:  # BLAS threads left as they are: no share to count or lend
         return _train_one(config, _attach(spec), options)
     with counts.get_lock():
         counts[_WAITING] -= 1
         counts[_RUNNING] += 1
-    lender = _CoreLender(counts, base, _WORKER["budget"])
+    lender = _CoreLender(counts, base, budget=_WORKER["n_workers"] * base)
     try:
         return _train_one(config, _attach(spec), options, callback=lender)
     finally:
@@ -761,14 +761,13 @@ def _mp_context(method):
 
 
 def _run_pool(data, configs, todo, options, n_workers, blas_threads, mp_context, finish, bar):
-    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     ctx = _mp_context(mp_context)
     counts = ctx.Array("i", [len(todo), 0])  # _WAITING, _RUNNING (see _CoreLender)
     pool = ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx,
                                initializer=_init_worker,
-                               initargs=(blas_threads, counts, n_workers * (blas_threads or 1)))
+                               initargs=(blas_threads, counts, n_workers))
     shared = None
     try:
         # Workers must report the shared blocks they map to this process's resource tracker;
