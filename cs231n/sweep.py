@@ -366,7 +366,6 @@ class _CoreLender:
 
     def __init__(self, counts, base, budget):
         self.counts, self.base, self.budget, self.threads = counts, base, budget, base
-        self._limit = None
 
     def __call__(self, it, loss):
         if it % self.CHECK_EVERY or self.threads >= self.budget:
@@ -375,13 +374,14 @@ class _CoreLender:
             waiting, running = self.counts[_WAITING], self.counts[_RUNNING]
         threads = self.budget // max(running, 1) if waiting <= 0 else self.base
         if threads > self.threads:
-            self._limit = blas_threads_limit(threads)
+            blas_threads_limit(threads)
             self.threads = threads
 
     def restore(self):
-        if self._limit is not None:
-            self._limit.restore_original_limits()  # back to this worker's own limit
-            self._limit, self.threads = None, self.base
+        """Back to this worker's own share (threads may have gone up more than once)."""
+        if self.threads != self.base:
+            blas_threads_limit(self.base)
+            self.threads = self.base
 
 
 def _shm_free_bytes():

@@ -3,7 +3,6 @@ import numpy as np
 import pytest
 
 from cs231n import _blas
-
 from cs231n.data_utils import DEFAULT_CIFAR10_DIR, MEMBERS
 
 

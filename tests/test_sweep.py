@@ -160,6 +160,22 @@ def test_core_lender_gives_the_idle_cores_to_the_configurations_still_running():
         assert blas_thread_counts() == {1}  # the worker's own limit for its next task
 
 
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs 2 cores to lend one")
+def test_core_lender_restores_the_workers_own_share_after_lending_twice():
+    from cs231n._blas import blas_threads
+
+    counts = multiprocessing.Array("i", [0, 2])  # nothing waits; 2 of 4 workers still busy
+    with blas_threads(1):
+        lender = sweep._CoreLender(counts, base=1, budget=4)
+        lender(0, 2.3)
+        assert blas_thread_counts() == {2}  # 4 // 2
+        counts[sweep._RUNNING] = 1
+        lender(16, 2.3)                     # 4 threads asked (OpenBLAS caps at its cores)
+        assert lender.threads == 4
+        lender.restore()
+        assert blas_thread_counts() == {1}  # not the 2 of the first loan
+
+
 def test_an_error_in_a_worker_stops_the_sweep_and_the_other_workers(data, tmp_path, monkeypatch):
     if "fork" not in multiprocessing.get_all_start_methods():
         pytest.skip("needs the 'fork' start method (the patched function reaches the workers)")
