@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fetch CIFAR-10 (python version) into datasets/cifar-10-batches-py/, safely and only once.
-# The work is done by cs231n/fetch.py; this wrapper finds Python and prints the help.
+# The work is done by cs231n/tools/fetch.py; this wrapper finds Python and prints the help.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -62,4 +62,4 @@ if [ -z "$python" ] || ! "$python" -c 'import sys; sys.exit(sys.version_info < (
          "project's environment: source scripts/setup_env.sh)." >&2
     exit 1
 fi
-exec "$python" "$here/cs231n/fetch.py" "$@"
+exec "$python" "$here/cs231n/tools/fetch.py" "$@"

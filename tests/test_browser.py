@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from cs231n.data_utils import DEFAULT_CIFAR10_DIR, MEMBERS
-from cs231n.widgets import DATA_ENV_VAR
+from cs231n.tools.widgets import DATA_ENV_VAR
 
 pytestmark = pytest.mark.browser
 

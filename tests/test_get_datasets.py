@@ -1,4 +1,4 @@
-"""./get_datasets.sh (and cs231n/fetch.py behind it) on archives the tests build themselves.
+"""./get_datasets.sh (and cs231n/tools/fetch.py behind it) on archives the tests build themselves.
 
 Every run goes to a temporary DATASETS_DIR (the real datasets/ folder is never touched),
 with CIFAR10_URL pointing at a closed local port unless a test serves the archive itself,
@@ -304,7 +304,8 @@ def test_unknown_option_is_a_usage_error(empty):
 
 
 def test_member_list_matches_data_utils():
-    from cs231n import data_utils, fetch
+    from cs231n import data_utils
+    from cs231n.tools import fetch
     assert tuple(fetch.MEMBERS) == tuple(data_utils.MEMBERS) == tuple(MEMBERS)
     assert fetch.OFFICIAL_MD5 == OFFICIAL_MD5
     assert fetch.DEFAULT_DATASETS_DIR == ROOT / "datasets"
@@ -714,7 +715,7 @@ def test_interrupted_download_keeps_the_part_and_resumes(installed, installed_sn
 def test_interruption_during_extraction_leaves_dataset_untouched(installed, installed_snapshot, small_archive,
                                                                  monkeypatch, how):
     """In-process, so the interruption lands deterministically between extraction and swap."""
-    from cs231n import fetch
+    from cs231n.tools import fetch
 
     def interrupt(folder, label):
         assert (folder / "test_batch").exists()  # extracted, not yet in place

@@ -152,8 +152,10 @@ class KNearestNeighbor:
         y_pred = np.zeros(num_test, dtype=np.int64)
         for i in range(num_test):
             # TODO: find the labels of the k nearest neighbours of the ith test point
-            # (np.argsort) and store their most common label in y_pred[i]; break ties by
-            # choosing the smaller label.
+            # (np.argsort(dists[i], kind="stable"): a stable sort keeps equally distant
+            # training points in training order, as the docstring promises) and store
+            # their most common label in y_pred[i]; break ties by choosing the smaller
+            # label (np.bincount, then np.argmax, does both).
             # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
             # A stable sort keeps ties in distance deterministic (earlier training point first).
             nearest = np.argsort(dists[i], kind="stable")[:k]

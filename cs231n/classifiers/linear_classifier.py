@@ -19,6 +19,7 @@ from cs231n._validation import (
     check_y,
 )
 from cs231n.classifiers.linear_svm import svm_loss_vectorized
+from cs231n.divergence import DivergenceWarning, divergence_message, has_diverged
 from cs231n.classifiers.softmax import softmax_loss_vectorized
 
 
@@ -100,13 +101,9 @@ class LinearClassifier:
                 # evaluate loss and gradient
                 loss, grad = self.loss(X_batch, y_batch, reg)
                 loss_history.append(loss)
-                if not np.isfinite(loss):
-                    message = (
-                        f"training diverged at iteration {it} of {num_iters}: the loss is "
-                        f"{loss} with learning_rate={learning_rate:g} (reg={reg:g}); "
-                        "try a smaller learning rate"
-                    )
-                    warnings.warn(message, RuntimeWarning, stacklevel=2)
+                if has_diverged(loss):
+                    message = divergence_message(it, loss, learning_rate, reg=reg)
+                    warnings.warn(message, DivergenceWarning, stacklevel=2)
                     if verbose:
                         print(message)
                     break

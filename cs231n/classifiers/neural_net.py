@@ -1,20 +1,24 @@
-"""A two-layer fully connected network: affine - ReLU - affine - softmax."""
+"""A two-layer fully connected network: affine - ReLU - affine - softmax.
+
+This is the monolithic net of the 2017 course: ``loss`` computes the scores, the loss and
+the gradients in one method, ``train`` runs minibatch SGD and ``predict`` labels new data.
+"""
 from __future__ import annotations
 
+import contextlib
 import warnings
 
 import numpy as np
 
-from cs231n._blas import add_matmul_t
 from cs231n._validation import (check_features, check_float_dtype, check_nonnegative_float,
                                 check_positive_float, check_positive_int, check_y)
+from cs231n.divergence import DivergenceWarning, divergence_message, has_diverged
 
-# Rows per chunk when predicting, so scoring 49,000 images never holds a (49000, H) array.
-PREDICT_CHUNK = 4096
+__all__ = ["TwoLayerNet", "DivergenceWarning"]
 
-
-class DivergenceWarning(RuntimeWarning):
-    """Training stopped because the loss became NaN or infinite."""
+#: Training accuracy is measured on (at most) this many training images, the same ones
+#: every epoch, so the train and validation curves are comparable.
+TRAIN_ACC_SAMPLES = 1000
 
 
 class TwoLayerNet:
@@ -83,19 +87,14 @@ class TwoLayerNet:
     def output_size(self):
         return self.params["W2"].shape[1]
 
-    def _weights(self, dtype):
-        """The parameters as ``dtype`` (no copy when they already are)."""
-        return [self.params[k].astype(dtype, copy=False) for k in ("W1", "b1", "W2", "b2")]
-
     def loss(self, X, y=None, reg=0.0):
-        """Compute the loss and gradients for a minibatch.
+        """Compute the loss and gradients for a two-layer fully connected neural network.
 
         Inputs:
-        - X: input data of shape (N, D); each X[i] is a training sample. float32 input is
-          computed in float32, anything else in float64.
+        - X: input data of shape (N, D); each X[i] is a training sample.
         - y: vector of training labels, shape (N,); y[i] is an integer in 0..C-1. If None,
-          only the scores are computed.
-        - reg: regularisation strength (see the class docstring for the convention).
+          only the scores are computed and returned.
+        - reg: regularisation strength (the loss adds 0.5 * reg * sum(W**2) for W1, W2).
 
         Returns:
         If y is None, the scores: an array of shape (N, C), scores[i, c] the score of
@@ -109,104 +108,75 @@ class TwoLayerNet:
         if y is not None:
             y = check_y(y, X.shape[0], num_classes=self.output_size)
         reg = check_nonnegative_float(reg, "reg")
-        return self._loss(X, y, reg)
 
-    def _loss(self, X, y, reg, out=None, grad_scale=1.0):
-        """loss() on checked input, and train's SGD step.
+        # Unpack variables from the params dictionary, in the data's precision (float32
+        # data is computed in float32, which is about twice as fast)
+        W1, b1, W2, b2 = (self.params[k].astype(X.dtype, copy=False)
+                          for k in ("W1", "b1", "W2", "b2"))
+        N, D = X.shape
 
-        - out: None to return the gradients. Or a dict of arrays shaped like the
-          parameters (train passes ``self.params``): ``grad_scale`` times each gradient is
-          then added into ``out[name]`` in place and ``(loss, None)`` is returned. With
-          ``grad_scale=-learning_rate`` that is the SGD step ``W -= learning_rate * dW``.
-          Nothing is added when the loss is not finite.
-        - grad_scale: factor applied to every gradient (the L2 part too). Scaling the small
-          (N, C) dscores once scales everything downstream of it at no cost.
-        """
-        W1, b1, W2, b2 = self._weights(X.dtype)
-        N = X.shape[0]
-
+        # Compute the forward pass
+        scores = None
+        # TODO: Perform the forward pass, computing the class scores for the input:
+        # affine layer (X, W1, b1), ReLU, affine layer (W2, b2). Store the result in the
+        # variable scores, an array of shape (N, C). Keep the hidden activations: the
+        # backward pass needs them.
         # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
-        # Forward pass: affine, ReLU (in place: the pre-activation is not needed later,
-        # since relu'(z) = (h > 0)), affine.
-        hidden = X @ W1
-        hidden += b1
-        np.maximum(hidden, 0, out=hidden)
-        scores = hidden @ W2
-        scores += b2
+        z1 = X.dot(W1) + b1
+        a1 = np.maximum(0, z1)
+        scores = a1.dot(W2) + b2
         # *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
+
+        # If the targets are not given then jump out, we're done
         if y is None:
             return scores
 
+        # Compute the loss
+        loss = None
+        # TODO: Finish the forward pass and compute the loss: the softmax classifier's
+        # data loss (the mean over the N examples of -log of the correct class's
+        # probability) plus the L2 regularisation 0.5 * reg * (sum(W1**2) + sum(W2**2)).
+        # Store the result in the variable loss, a scalar. Subtract each row's maximum
+        # score before exponentiating: the softmax is unchanged and exp cannot overflow.
         # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
-        # Softmax loss. Shifting each row by its maximum leaves the softmax unchanged and
-        # keeps exp() from overflowing; log-sum-exp gives the log-probabilities directly.
-        scores -= scores.max(axis=1, keepdims=True)
-        log_probs = scores - np.log(np.exp(scores).sum(axis=1, keepdims=True))
-        rows = np.arange(N)
-        data_loss = -log_probs[rows, y].mean()
-        loss = float(data_loss) + self._reg_loss(reg)
+        shifted = scores - np.max(scores, axis=1, keepdims=True)
+        exp_scores = np.exp(shifted)
+        probs = exp_scores / np.sum(exp_scores, axis=1, keepdims=True)
+        data_loss = -np.mean(np.log(probs[np.arange(N), y]))
+        reg_loss = 0.5 * reg * np.sum(W1 * W1) + 0.5 * reg * np.sum(W2 * W2)
+        loss = data_loss + reg_loss
         # *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
-        if out is not None and not np.isfinite(loss):
-            return loss, None  # a diverged loss: leave the parameters as they are
 
+        # Backward pass: compute gradients
         grads = {}
+        # TODO: Compute the backward pass, computing the derivatives of the weights and
+        # biases. Store the results in the grads dictionary: grads['W1'] holds the
+        # gradient of the loss with respect to W1 and has W1's shape, and likewise for
+        # 'b1', 'W2' and 'b2'. Include the regularisation's gradient, reg * W.
         # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
-        # Backward pass, each step beside its forward step above.
-        # softmax + cross-entropy: dL/dscores = (probs - onehot(y)) / N
-        dscores = np.exp(log_probs, out=log_probs)
-        dscores[rows, y] -= 1
+        dscores = probs.copy()
+        dscores[np.arange(N), y] -= 1
         dscores /= N
+        grads["W2"] = a1.T.dot(dscores)
+        grads["b2"] = np.sum(dscores, axis=0)
+        dhidden = dscores.dot(W2.T)
+        dhidden[a1 <= 0] = 0
+        grads["W1"] = X.T.dot(dhidden)
+        grads["b1"] = np.sum(dhidden, axis=0)
+        grads["W2"] += reg * W2
+        grads["W1"] += reg * W1
         # *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
-        if grad_scale != 1.0:
-            dscores *= grad_scale
-        # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
-        # (L2 regularisation: d/dW of 0.5 * reg * sum(W**2) is reg * W, scaled like the rest.)
-        # second affine: scores = hidden @ W2 + b2
-        grads["W2"] = hidden.T @ dscores
-        if reg:
-            grads["W2"] += (grad_scale * reg) * W2
-        grads["b2"] = dscores.sum(axis=0)
-        dhidden = dscores @ W2.T
-        # ReLU: pass the gradient where the unit was active
-        dhidden *= hidden > 0
-        # first affine: hidden = X @ W1 + b1
-        grads["b1"] = dhidden.sum(axis=0)
-        if out is not None and out["W1"] is W1:
-            # train's step on W1 itself: W1 = (1 + s*reg) * W1 + X.T @ dhidden (dhidden
-            # holds s = grad_scale times the gradient) is one BLAS GEMM call, with no
-            # (D, H) gradient array and no extra pass over W1.
-            add_matmul_t(W1, X, dhidden, beta=1.0 + grad_scale * reg)
-        else:
-            grads["W1"] = X.T @ dhidden
-            if reg:
-                grads["W1"] += (grad_scale * reg) * W1
-        # *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
-        if out is None:
-            return loss, grads
-        # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
-        # The step itself: add the (scaled) gradients into out, in place.
-        for name, grad in grads.items():
-            out[name] += grad
-        # *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
-        return loss, None
 
-    def _reg_loss(self, reg):
-        """The L2 part of the loss, 0.5 * reg * (sum(W1**2) + sum(W2**2))."""
-        if not reg:
-            return 0.0
-        W1, W2 = self.params["W1"], self.params["W2"]
-        # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
-        return 0.5 * reg * float(np.vdot(W1, W1) + np.vdot(W2, W2))
-        # *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
+        return float(loss), grads
 
     def train(self, X, y, X_val, y_val, learning_rate=1e-3, learning_rate_decay=0.95,
               reg=5e-6, num_iters=100, batch_size=200, verbose=False, seed=None,
-              progress=False, callback=None):
-        """Train this network with minibatch stochastic gradient descent.
+              progress=False):
+        """Train this neural network using stochastic gradient descent.
 
         An epoch is ``max(num_train // batch_size, 1)`` iterations. At the end of every
-        epoch the training accuracy (on that iteration's minibatch, as in the course) and
-        the validation accuracy are recorded and the learning rate is multiplied by
+        epoch the training accuracy (on a fixed subset of at most 1,000 training images)
+        and the validation accuracy are recorded, and the learning rate is multiplied by
         ``learning_rate_decay``.
 
         If the loss becomes NaN or infinite, training stops before that step is applied,
@@ -217,21 +187,22 @@ class TwoLayerNet:
         other data in float64.
 
         Inputs:
-        - X: training data, shape (N, D).
-        - y: training labels, shape (N,); y[i] = c means X[i] has label c, 0 <= c < C.
-        - X_val: validation data, shape (N_val, D).
-        - y_val: validation labels, shape (N_val,).
-        - learning_rate: scalar giving the initial learning rate.
-        - learning_rate_decay: factor applied to the learning rate after each epoch.
-        - reg: regularisation strength.
-        - num_iters: number of SGD steps.
-        - batch_size: training examples per step, drawn with replacement.
-        - verbose: print one line per epoch.
-        - seed: int or np.random.Generator for drawing minibatches (None: unpredictable).
-        - progress: show a progress bar (tqdm).
-        - callback: None, or a function called as ``callback(it, loss)`` after every step
-          (live displays; the sweep uses it to hand a configuration the cores that idle
-          workers leave).
+        - X: a numpy array of shape (N, D) giving training data.
+        - y: a numpy array of shape (N,) giving training labels; y[i] = c means that X[i]
+          has label c, where 0 <= c < C.
+        - X_val: a numpy array of shape (N_val, D) giving validation data.
+        - y_val: a numpy array of shape (N_val,) giving validation labels.
+        - learning_rate: scalar giving the learning rate for optimisation.
+        - learning_rate_decay: scalar giving the factor used to decay the learning rate
+          after each epoch.
+        - reg: scalar giving the regularisation strength.
+        - num_iters: number of steps to take when optimising.
+        - batch_size: number of training examples to use per step.
+        - verbose: boolean; if true print progress during optimisation.
+        - seed: None, or an int (or np.random.Generator) that makes the minibatches
+          reproducible: NumPy's global random state is seeded with it while training and
+          restored afterwards, so ``np.random.choice`` draws the same batches every run.
+        - progress: show a progress bar.
 
         Returns a dict with:
         - loss_history: list of num_iters floats (fewer if training diverged).
@@ -250,102 +221,84 @@ class TwoLayerNet:
         reg = check_nonnegative_float(reg, "reg")
         num_iters = check_positive_int(num_iters, "num_iters")
         batch_size = check_positive_int(batch_size, "batch_size")
-        if X.shape[0] == 0:
-            raise ValueError("X has no training samples")
+        # Learned state follows the data's precision: one conversion, not one per step.
+        self.params = {k: v.astype(X.dtype, copy=False) for k, v in self.params.items()}
 
-        dtype = X.dtype
-        # Learned state follows the data's precision; one conversion, not one per step.
-        self.params = {k: v.astype(dtype, copy=False) for k, v in self.params.items()}
-        params = self.params
-        rng = np.random.default_rng(seed)
         num_train = X.shape[0]
         iterations_per_epoch = max(num_train // batch_size, 1)
-        # The minibatch buffer, reused by every step.
-        X_batch = np.empty((batch_size, X.shape[1]), dtype=dtype)
+        X_train_acc, y_train_acc = X[:TRAIN_ACC_SAMPLES], y[:TRAIN_ACC_SAMPLES]
 
-        history = {
-            "loss_history": [],
-            "train_acc_history": [],
-            "val_acc_history": [],
-            "learning_rates": [],
-            "iterations_per_epoch": iterations_per_epoch,
-            "diverged_at": None,
-            "message": None,
-        }
-        bar = _progress_bar(num_iters) if progress else None
-        try:
+        # Use SGD to optimize the parameters in self.model
+        history = new_history(iterations_per_epoch)
+        with seeded_global_rng(seed), progress_bar(num_iters, progress) as bar:
             for it in range(num_iters):
+                X_batch = None
+                y_batch = None
+                # TODO: Create a random minibatch of training data and labels, storing
+                # them in X_batch and y_batch respectively: batch_size rows of X and the
+                # matching labels of y, drawn at random with replacement (use
+                # np.random, so that the seed argument makes runs reproducible).
                 # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
-                # Minibatch, sampled with replacement, gathered into the reused buffer
-                # (mode="clip": the indices are in range, and the default mode="raise"
-                # makes take() buffer its output, about 3x slower).
-                idx = rng.integers(num_train, size=batch_size)
-                np.take(X, idx, axis=0, out=X_batch, mode="clip")
-                y_batch = y[idx]
+                batch_indices = np.random.choice(np.arange(num_train), batch_size)
+                X_batch = X[batch_indices]
+                y_batch = y[batch_indices]
+                # *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
+                check_minibatch(X_batch, y_batch, batch_size, X.shape[1])
+
+                # Compute loss and gradients using the current minibatch
+                # (a diverging net overflows on the way: the check below says so clearly)
+                with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                    loss, grads = self.loss(X_batch, y=y_batch, reg=reg)
+                if has_diverged(loss):  # stop before a step that would ruin the weights
+                    stop_diverged(history, it, loss, learning_rate, initial_lr, reg, verbose)
+                    break
+                check_grads(grads, self.params)
+
+                # TODO: Use the gradients in the grads dictionary to update the parameters
+                # of the network (stored in the dictionary self.params) using vanilla
+                # stochastic gradient descent: each parameter moves by -learning_rate
+                # times its gradient.
+                # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
+                self.params["W1"] += -learning_rate * grads["W1"]
+                self.params["b1"] += -learning_rate * grads["b1"]
+                self.params["W2"] += -learning_rate * grads["W2"]
+                self.params["b2"] += -learning_rate * grads["b2"]
                 # *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
 
-                with np.errstate(over="ignore", invalid="ignore"):
-                    # The loss, and the vanilla SGD step W -= learning_rate * dW applied
-                    # to the parameters in place (unless the loss is not finite).
-                    loss, _ = self._loss(X_batch, y_batch, reg, out=params,
-                                         grad_scale=-learning_rate)
-                if not np.isfinite(loss):
-                    history["diverged_at"] = it
-                    history["message"] = (
-                        f"Training diverged at iteration {it}: the loss became {loss} with "
-                        f"learning rate {learning_rate:.3g} (initial {initial_lr:.3g}) and "
-                        f"reg {reg:.3g}. "
-                        "Try a smaller learning rate."
-                    )
-                    warnings.warn(history["message"], DivergenceWarning, stacklevel=2)
-                    if verbose:
-                        print(history["message"])
-                    break
-                history["loss_history"].append(loss)
-                if callback is not None:
-                    callback(it, loss)
+                history["loss_history"].append(float(loss))
+                bar.update(1)
+                if verbose and it % 100 == 0:
+                    print(f"iteration {it} / {num_iters}: loss {loss:f}")
 
-                if bar is not None:
-                    bar.update(1)
-                    if it % 50 == 0:
-                        bar.set_postfix(loss=f"{loss:.3f}")
+                # Every epoch, check train and val accuracy and decay learning rate.
                 if (it + 1) % iterations_per_epoch == 0:
-                    # Just before a divergence the scores may overflow: argmax still works.
-                    with np.errstate(over="ignore", invalid="ignore"):
-                        train_acc = float((self.predict(X_batch) == y_batch).mean())
-                        val_acc = float((self.predict(X_val) == y_val).mean())
-                    history["train_acc_history"].append(train_acc)
-                    history["val_acc_history"].append(val_acc)
-                    history["learning_rates"].append(learning_rate)
-                    if verbose:
-                        epoch = (it + 1) // iterations_per_epoch
-                        print(f"epoch {epoch}/{num_iters // iterations_per_epoch} "
-                              f"(iteration {it + 1}/{num_iters}): loss {loss:.4f}, "
-                              f"train acc {train_acc:.3f}, val acc {val_acc:.3f}, "
-                              f"lr {learning_rate:.2e}")
+                    record_epoch(history, self, X_train_acc, y_train_acc, X_val, y_val,
+                                 learning_rate, verbose)
                     learning_rate *= learning_rate_decay
-        finally:
-            if bar is not None:
-                bar.close()
         return history
 
     def predict(self, X):
-        """Predict labels with the trained weights.
+        """Use the trained weights of this two-layer network to predict labels.
 
         Inputs:
-        - X: data of shape (N, D).
+        - X: a numpy array of shape (N, D) giving N D-dimensional data points to classify.
 
         Returns:
-        - y_pred: int64 array of shape (N,), the predicted class of each X[i], in 0..C-1.
+        - y_pred: a numpy array of shape (N,) giving predicted labels for each of the
+          elements of X. For all i, y_pred[i] = c means that X[i] is predicted to have
+          class c, where 0 <= c < C.
         """
         X = check_features(X, n_features=self.input_size)
-        y_pred = np.empty(X.shape[0], dtype=np.int64)
-        for start in range(0, X.shape[0], PREDICT_CHUNK):
-            chunk = slice(start, start + PREDICT_CHUNK)
-            # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
-            y_pred[chunk] = np.argmax(self._loss(X[chunk], None, 0.0), axis=1)
-            # *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
-        return y_pred
+        W1, b1 = self.params["W1"], self.params["b1"]
+        W2, b2 = self.params["W2"], self.params["b2"]
+
+        y_pred = None
+        # TODO: Implement this function; it should be VERY simple! The predicted class
+        # of X[i] is the one with the highest score (self.loss(X) gives the scores).
+        # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
+        y_pred = np.argmax(self.loss(X), axis=1)
+        # *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
+        return check_predictions(y_pred, X.shape[0], self.output_size)
 
     def save(self, path):
         """Save the parameters to ``path`` (.npz, no pickle)."""
@@ -376,7 +329,115 @@ class TwoLayerNet:
             return cls.from_params({k: f[k] for k in f.files}, name=str(path))
 
 
-def _progress_bar(total):
-    from tqdm.auto import tqdm
+# ------------------------------------------------------------------------------------
+# Training plumbing shared by TwoLayerNet.train and the staff's fast path.
+# ------------------------------------------------------------------------------------
 
-    return tqdm(total=total, desc="training", unit="it", leave=False)
+def new_history(iterations_per_epoch):
+    """The empty history dict that ``train`` fills and returns."""
+    return {
+        "loss_history": [],
+        "train_acc_history": [],
+        "val_acc_history": [],
+        "learning_rates": [],
+        "iterations_per_epoch": iterations_per_epoch,
+        "diverged_at": None,
+        "message": None,
+    }
+
+
+def record_epoch(history, net, X_train_acc, y_train_acc, X_val, y_val, learning_rate,
+                 verbose):
+    """Append the end-of-epoch training and validation accuracy of ``net`` to history."""
+    # Just before a divergence the scores may overflow: argmax still works.
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        train_acc = float((net.predict(X_train_acc) == y_train_acc).mean())
+        val_acc = float((net.predict(X_val) == y_val).mean())
+    history["train_acc_history"].append(train_acc)
+    history["val_acc_history"].append(val_acc)
+    history["learning_rates"].append(learning_rate)
+    if verbose:
+        epoch = len(history["val_acc_history"])
+        print(f"epoch {epoch}: train acc {train_acc:.3f}, val acc {val_acc:.3f}, "
+              f"lr {learning_rate:.2e}")
+
+
+def stop_diverged(history, it, loss, learning_rate, initial_lr, reg, verbose):
+    """Record a divergence at iteration ``it`` in history, and warn."""
+    history["diverged_at"] = it
+    history["message"] = divergence_message(it, loss, learning_rate, initial_lr, reg)
+    warnings.warn(history["message"], DivergenceWarning, stacklevel=3)
+    if verbose:
+        print(history["message"])
+
+
+def check_minibatch(X_batch, y_batch, batch_size, D):
+    """The minibatch region's outputs, or a ValueError saying what is wrong with them."""
+    for name, value, shape in (("X_batch", X_batch, (batch_size, D)),
+                               ("y_batch", y_batch, (batch_size,))):
+        if value is None:
+            raise ValueError(f"train: {name} is still None; the minibatch code must set it")
+        if np.shape(value) != shape:
+            raise ValueError(f"train: {name} must have shape {shape} (batch_size rows), "
+                             f"got {np.shape(value)}")
+
+
+def check_grads(grads, params):
+    """A ValueError naming the key if ``grads`` does not match ``params`` key for key."""
+    if not isinstance(grads, dict):
+        raise ValueError(f"loss must return (loss, grads) with grads a dict, got {type(grads)}")
+    for name, value in params.items():
+        if name not in grads:
+            raise ValueError(f"grads has no key {name!r}: loss must fill grads[{name!r}] "
+                             f"with the gradient of the loss with respect to {name}")
+        if np.shape(grads[name]) != value.shape:
+            raise ValueError(f"grads[{name!r}] has shape {np.shape(grads[name])} but "
+                             f"params[{name!r}] has shape {value.shape}; they must match")
+
+
+def check_predictions(y_pred, N, C):
+    """The predict region's output as an int64 array of shape (N,), or a ValueError."""
+    if y_pred is None:
+        raise ValueError("predict: y_pred is still None; the predict code must set it")
+    y_pred = np.asarray(y_pred)
+    if y_pred.shape != (N,):
+        raise ValueError(f"predict: y_pred must have shape ({N},), one label per row of X, "
+                         f"got {y_pred.shape}")
+    return y_pred.astype(np.int64, copy=False)
+
+
+@contextlib.contextmanager
+def seeded_global_rng(seed):
+    """Seed NumPy's global random state with ``seed`` inside the block, then restore it.
+
+    None leaves the global state alone (the course's behaviour). A Generator gives an int
+    seed from its own stream.
+    """
+    if seed is None:
+        yield
+        return
+    if isinstance(seed, np.random.Generator):
+        seed = int(seed.integers(2**32))
+    saved = np.random.get_state()
+    np.random.seed(seed)
+    try:
+        yield
+    finally:
+        np.random.set_state(saved)
+
+
+@contextlib.contextmanager
+def progress_bar(total, show):
+    """A progress bar over ``total`` iterations when ``show``, else one that does nothing."""
+    if not show:
+        yield _NoBar()
+        return
+    from cs231n.tools.progress import progress_bar as bar
+
+    with bar(total, desc="training") as b:
+        yield b
+
+
+class _NoBar:
+    def update(self, n=1):
+        pass

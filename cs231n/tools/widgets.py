@@ -1,6 +1,6 @@
 """Sliders that retrain a TwoLayerNet and redraw its curves and weights (Jupyter and Voilà).
 
-    from cs231n.widgets import TrainingExplorer, load_explorer_data
+    from cs231n.tools.widgets import TrainingExplorer, load_explorer_data
     explorer = TrainingExplorer(load_explorer_data())
     display(explorer.widget)
 
@@ -21,8 +21,10 @@ import warnings
 
 import numpy as np
 
-from cs231n._blas import blas_threads
-from cs231n.classifiers.neural_net import DivergenceWarning, TwoLayerNet
+from cs231n.tools.blas import blas_threads
+from cs231n.tools.training import train_net
+from cs231n.classifiers.neural_net import TwoLayerNet
+from cs231n.divergence import DivergenceWarning
 from cs231n.data_utils import NUM_CLASSES, NUM_FEATURES, get_CIFAR10_data
 from cs231n.vis_utils import plot_stats, show_net_weights
 
@@ -241,8 +243,8 @@ class TrainingExplorer:
         with blas_threads(self.blas_threads), warnings.catch_warnings(), \
                 np.errstate(over="ignore", invalid="ignore"):
             warnings.simplefilter("ignore", DivergenceWarning)
-            history = net.train(
-                self.data["X_train"], self.data["y_train"], self.data["X_val"], self.data["y_val"],
+            history = train_net(
+                net, self.data["X_train"], self.data["y_train"], self.data["X_val"], self.data["y_val"],
                 learning_rate=params["learning_rate"], learning_rate_decay=params["learning_rate_decay"],
                 reg=params["reg"], num_iters=params["num_iters"], batch_size=params["batch_size"],
                 seed=params["seed"])

@@ -1,8 +1,4 @@
-"""NumPy's own BLAS: limiting its threads, and one matrix product NumPy cannot express.
-
-``blas_threads(n)`` limits the BLAS threads of this process inside a ``with`` block
-(threadpoolctl; ``None`` leaves them alone). The sweep's workers, the slider explorer and
-the baselines all use it.
+"""One matrix product NumPy cannot express, in NumPy's own BLAS (the fast path only).
 
 ``add_matmul_t(C, A, B, alpha, beta)`` computes ``C = beta * C + alpha * (A.T @ B)`` in
 place. That is the whole SGD step of a weight matrix whose gradient is ``A.T @ B``
@@ -21,7 +17,6 @@ result up to rounding. A self-check on a small product guards the call before fi
 """
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import os
 
@@ -36,15 +31,6 @@ _TYPECHAR = {np.dtype(np.float32): ("s", ctypes.c_float),
              np.dtype(np.float64): ("d", ctypes.c_double)}
 
 _gemm = None  # dtype -> ctypes function, filled on first use
-
-
-def blas_threads(n):
-    """A context manager limiting BLAS to ``n`` threads (``None``: no limit, no change)."""
-    if n is None:
-        return contextlib.nullcontext()
-    from threadpoolctl import threadpool_limits
-
-    return threadpool_limits(limits=n, user_api="blas")
 
 
 def add_matmul_t(C, A, B, alpha=1.0, beta=1.0):

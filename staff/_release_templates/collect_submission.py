@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent
 START_MARKER = "# *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****"
 END_MARKER = "# *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****"
 #: Number of YOUR CODE regions in each file as handed out.
-EXPECTED_REGIONS: dict = {}  # filled in by cs231n/release.py
+EXPECTED_REGIONS: dict = {}  # filled in by staff/release.py
 SKIP_DIRS = {"__pycache__", ".ipynb_checkpoints"}
 
 

@@ -1,4 +1,4 @@
-"""The student release (python -m cs231n.release): synthetic trees, then the real solution tree."""
+"""The student release (python -m staff.release): synthetic trees, then the real solution tree."""
 import ast
 import os
 import shutil
@@ -10,16 +10,17 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from cs231n import release
+from staff import release
 from cs231n.data_utils import DEFAULT_CIFAR10_DIR, MEMBERS
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 START = "# *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****"
 END = "# *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****"
 
 MODULE = f'''"""A small solution module."""
 import math
 
+# TODO: define CONSTANT.
 {START}
 CONSTANT = 42
 {END}
@@ -32,6 +33,7 @@ def double_everything(values):
     """
     out = []
     for v in values:
+        # TODO: append twice v to out.
         {START}
         out.append(v * 2 + 0 * len("solution line one that must vanish"))
         {END}
@@ -39,6 +41,7 @@ def double_everything(values):
 
 
 class Model:
+    # TODO: set the class attribute scale.
     {START}
     scale = 3
     {END}
@@ -51,6 +54,7 @@ class Model:
         {START}
         loss = max(0.0, 1.0 - x) * self.scale * math.sqrt(1.0)  # solution two
         {END}
+        # TODO: add the constant 0.5 to loss.
         {START}
         loss += 0.5 + 0 * len("solution line three that must vanish")
         {END}
@@ -119,10 +123,10 @@ def tree(tmp_path):
     nb = _notebook([
         nbformat.v4.new_markdown_cell("# A notebook\nwith a story"),
         _code_cell("import math\nprint(math.pi)", tags=["nbval-ignore-output"]),
-        _code_cell(f"for i in range(3):\n    {START}\n    total = i * 2\n    {END}\nprint('after')",
+        _code_cell(f"for i in range(3):\n    # TODO: set total\n    {START}\n    total = i * 2\n    {END}\nprint('after')",
                    tags=["keep-me"]),
-        _code_cell(f"{START}\nbest = 'the sweep solution value'\n{END}"),
-        _code_cell(f"%matplotlib inline\n!echo magic\n{START}\nz = 'magic solution'\n{END}\n"),
+        _code_cell(f"# TODO: set best\n{START}\nbest = 'the sweep solution value'\n{END}"),
+        _code_cell(f"%matplotlib inline\n!echo magic\n# TODO: set z\n{START}\nz = 'magic solution'\n{END}\n"),
     ])
     return make_tree(tmp_path / "src", {
         "pkg/__init__.py": "",
@@ -133,15 +137,15 @@ def tree(tmp_path):
         "datasets/README.md": "data goes here\n",
         "datasets/cifar-10-batches-py/data_batch_1": "not for students\n",
         ".ci/run": "#!/bin/sh\n",
-        "benchmarks/bench.py": FILLER,
-        "tests/test_release.py": FILLER,
+        "staff/benchmarks/bench.py": FILLER,
+        "staff/tests/test_release.py": FILLER,
         "tests/test_mod.py": FILLER,
-        "cs231n/release.py": FILLER,
-        "cs231n/_release_templates/collect_submission.py": FILLER,
+        "staff/release.py": FILLER,
+        "staff/_release_templates/collect_submission.py": FILLER,
         "staff/answers.md": "secret\n",
         "docs/STAFF_NOTES.md": "secret\n",
         "docs/guide.md": "public\n",
-        ".release-exclude": "# staff\nstaff/\nSTAFF*.md\n",
+        ".release-exclude": "# staff\n.ci/\nSTAFF*.md\n",
     })
 
 
@@ -185,7 +189,7 @@ def test_student_functions_raise_with_what_to_implement(tree, tmp_path):
         namespace["double_everything"]([1, 2])
     message = str(info.value)
     assert message.startswith("pkg/mod.py:double_everything: implement this part")
-    assert "Double every value of a list, keeping the order" in message  # docstring's summary
+    assert "append twice v to out" in message  # the TODO comment above the region
     assert "Returns a new list" not in message
     with pytest.raises(NotImplementedError) as info:
         namespace["Model"]().loss(0.5)
@@ -214,12 +218,13 @@ def test_notebook_outputs_cleared_tags_kept(tree, tmp_path):
     assert "widgets" not in nb.metadata
     assert nb.cells[1].source == src.cells[1].source
     assert nb.cells[2].source == (
-        f"for i in range(3):\n    {START}\n    # TODO: your code here\n    pass\n    {END}\n"
-        "print('after')"
+        f"for i in range(3):\n    # TODO: set total\n    {START}\n    # TODO: your code here\n"
+        f"    pass\n    {END}\nprint('after')"
     )
-    assert nb.cells[3].source == f"{START}\n# TODO: your code here\npass\n{END}"
+    assert nb.cells[3].source == f"# TODO: set best\n{START}\n# TODO: your code here\npass\n{END}"
     assert nb.cells[4].source == (
-        f"%matplotlib inline\n!echo magic\n{START}\n# TODO: your code here\npass\n{END}\n")
+        f"%matplotlib inline\n!echo magic\n# TODO: set z\n{START}\n# TODO: your code here\n"
+        f"pass\n{END}\n")
     # the placeholders run: the loop cell prints, nothing raises
     namespace = {}
     exec(nb.cells[2].source, namespace)
@@ -431,11 +436,11 @@ def test_collect_submission(tree, tmp_path):
 
 
 def test_command_line_module(tree, tmp_path):
-    done = subprocess.run([sys.executable, "-m", "cs231n.release", "--check", "--source", str(tree)],
+    done = subprocess.run([sys.executable, "-m", "staff.release", "--check", "--source", str(tree)],
                           capture_output=True, text=True, cwd=REPO)
     assert done.returncode == 0, done.stderr
     assert "markers OK: 8 regions in 2 files" in done.stdout
-    done = subprocess.run([sys.executable, "-m", "cs231n.release", "--source", str(tree)],
+    done = subprocess.run([sys.executable, "-m", "staff.release", "--source", str(tree)],
                           capture_output=True, text=True, cwd=REPO)
     assert done.returncode == 2 and "OUTDIR is required" in done.stderr
 
@@ -479,7 +484,7 @@ def student_tree(tmp_path_factory):
         pytest.skip("the solution tree has no YOUR CODE markers yet: nothing to release")
     out = tmp_path_factory.mktemp("release") / "student"
     done = subprocess.run(
-        [sys.executable, "-m", "cs231n.release", str(out), "--include-untracked"],
+        [sys.executable, "-m", "staff.release", str(out), "--include-untracked"],
         capture_output=True, text=True, cwd=REPO,
     )
     assert done.returncode == 0, done.stderr
@@ -489,7 +494,7 @@ def student_tree(tmp_path_factory):
 @needs_markers
 def test_real_tree_markers_balanced():
     done = subprocess.run(
-        [sys.executable, "-m", "cs231n.release", "--check", "--include-untracked"],
+        [sys.executable, "-m", "staff.release", "--check", "--include-untracked"],
         capture_output=True, text=True, cwd=REPO,
     )
     assert done.returncode == 0, done.stderr
@@ -513,8 +518,8 @@ def test_real_release_contents(student_tree):
     shipped = {p.relative_to(student_tree).as_posix() for p in student_tree.rglob("*")
                if p.is_file()}
     assert {"collect_submission.py", "collect_submission.sh", "cs231n/__init__.py"} <= shipped
-    assert not {"cs231n/release.py", "tests/test_release.py", ".release-exclude"} & shipped
-    assert not any(p.startswith((".ci/", "benchmarks/", "cs231n/_release_templates/", ".git/",
+    assert not {"staff/release.py", "tests/test_release.py", ".release-exclude"} & shipped
+    assert not any(p.startswith((".ci/", "benchmarks/", "staff/_release_templates/", ".git/",
                                  ".venv/", "build/")) for p in shipped)
     assert [p for p in shipped if p.startswith("datasets/")] == (
         ["datasets/README.md"] if (REPO / "datasets/README.md").is_file() else [])
@@ -677,14 +682,15 @@ def test_notebook_runner_stops_at_student_code(tree, tmp_path, monkeypatch):
     """The helper used on the real notebooks, on a synthetic one."""
     make_tree(tree, {
         "cs231n/__init__.py": "",
-        "cs231n/fun.py": f"def f():\n    \"\"\"Return 1.\"\"\"\n    {START}\n    return 1\n    {END}\n",
+        "cs231n/fun.py": f"def f():\n    \"\"\"Return 1.\"\"\"\n    # TODO: return 1\n    {START}\n"
+                         f"    return 1\n    {END}\n",
     })
     nb = _notebook([
         nbformat.v4.new_markdown_cell("intro"),
         _code_cell("import cs231n.fun\nvalue = 41"),
         _code_cell("print(value + 1)"),
         _code_cell("cs231n.fun.f()"),  # no marker here, but calls student code
-        _code_cell(f"{START}\nbest = 1\n{END}"),
+        _code_cell(f"# TODO: set best\n{START}\nbest = 1\n{END}"),
     ])
     (tree / "notebooks/demo.ipynb").write_text(nbformat.writes(nb))
     out = tmp_path / "student"

@@ -1,7 +1,7 @@
 """Generate the student version of the assignment from the solution tree.
 
-    python -m cs231n.release OUTDIR            # write OUTDIR/ and OUTDIR.zip
-    python -m cs231n.release --check           # only validate the markers (exit 1 on errors)
+    python -m staff.release OUTDIR            # write OUTDIR/ and OUTDIR.zip
+    python -m staff.release --check           # only validate the markers (exit 1 on errors)
 
 Course staff keep one repository with the solutions. Every piece a student writes is wrapped,
 in ``.py`` files and in notebook code cells, in the course's markers::
@@ -35,7 +35,7 @@ Files in the release: the files git tracks in the source tree (``git ls-files``;
 ``--include-untracked`` also the untracked files git does not ignore; without git, a walk of the
 tree minus ``.git``, ``.venv``, ``build``, ``dist``, caches and ``*.egg-info``), plus
 ``datasets/README.md``, minus the solution-only files: the release tool itself
-(``cs231n/release.py``, ``cs231n/_release_templates/``), ``tests/test_release.py``, ``.ci/``,
+(``staff/release.py``, ``staff/_release_templates/``), ``tests/test_release.py``, ``.ci/``,
 ``benchmarks/``, ``.release-exclude`` and every pattern listed in ``.release-exclude``. Nothing
 else under ``datasets/`` is ever included. Two files are added at the root: a
 ``collect_submission.py`` (and a ``collect_submission.sh`` wrapper) that zips the student's
@@ -92,11 +92,7 @@ EXCLUDE_FILE = ".release-exclude"
 
 #: Solution-only files, left out whatever ``.release-exclude`` says.
 BUILTIN_EXCLUDES = (
-    "cs231n/release.py",
-    "cs231n/_release_templates/",
-    "tests/test_release.py",
-    ".ci/",
-    "benchmarks/",
+    "staff/",  # this tool, its templates, grading, benchmarks and their tests
     EXCLUDE_FILE,
 )
 #: The only file of ``datasets/`` that ships: data never does.
@@ -110,7 +106,21 @@ WALK_SKIP_SUFFIXES = (".pyc", ".pyo")
 
 #: Files the release adds at the root of the student tree, from ``_release_templates/``.
 GENERATED = ("collect_submission.py", "collect_submission.sh")
-EXPECTED_REGIONS_LINE = "EXPECTED_REGIONS: dict = {}  # filled in by cs231n/release.py\n"
+#: Files of the source replaced in the release by a template of ``_release_templates/``.
+REPLACED = {"README.md": "README.student.md"}
+
+#: Inline-question answers in markdown cells sit between these lines; the student gets
+#: the course's blank answer instead.
+ANSWER_START = "<!-- START OF ANSWER -->"
+ANSWER_END = "<!-- END OF ANSWER -->"
+ANSWER_BLANK = "*Fill this in.*"
+#: A markdown cell with this tag (it states tuned settings or diagnoses a result that the
+#: student is meant to find) is replaced by SOLUTION_BLANK.
+SOLUTION_TAG = "solution"
+SOLUTION_BLANK = "$\\color{blue}{\\textit Your Answer:}$ *Fill this in: what do you see here, and why?*"
+_QUESTION = re.compile(r"inline\s+question", re.IGNORECASE)
+_YOUR_ANSWER = re.compile(r"your\s+answer", re.IGNORECASE)
+EXPECTED_REGIONS_LINE = "EXPECTED_REGIONS: dict = {}  # filled in by staff/release.py\n"
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 DEFAULT_ZIP_ROOT = "assignment1"
@@ -236,6 +246,75 @@ def find_regions(text, where):
     return regions
 
 
+# --------------------------------------------------------------------------- checks
+
+
+def check_todos(lines, regions, where):
+    """Errors for regions with no ``# TODO`` comment right above their START marker."""
+    return [
+        f"{where(region.start)}: no TODO comment above this START marker: say what the "
+        "student computes and which names to set, in a comment block starting with "
+        "'# TODO:' right above it (it is what survives the release)"
+        for region in regions if not _todo_hint(lines, region.start)
+    ]
+
+
+def _name_uses(tree):
+    """(line, name, stored) for every plain name of ``tree`` (function arguments count as
+    stored at their def line)."""
+    uses = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            uses.append((node.lineno, node.id, isinstance(node.ctx, (ast.Store, ast.Del))))
+        elif isinstance(node, ast.arg):
+            uses.append((node.lineno, node.arg, True))
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            uses.append((node.lineno, node.name, True))
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                uses.append((node.lineno, (alias.asname or alias.name).split(".")[0], True))
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            uses.extend((node.lineno, name, True) for name in node.names)
+    return uses
+
+
+def check_region_outputs(units, describe):
+    """Errors for names that plain code after a region reads but only the region defines.
+
+    Inputs:
+    - units: list of (uses, regions) in execution order: a function's body, or each code
+      cell of a notebook; ``uses`` as from :func:`_name_uses`.
+    - describe: function (unit index, line) -> location prefix of a message.
+
+    The student version replaces the region, so such a name would be undefined there:
+    declare it before the region (``scores = None``), as the course does.
+    """
+    inside = lambda u, line: any(r.start < line < r.end for r in units[u][1])  # noqa: E731
+    plumbing = [(u, line, name, stored) for u, (uses, _) in enumerate(units)
+                for line, name, stored in uses if not inside(u, line)]
+    errors = []
+    for u, (uses, regions) in enumerate(units):
+        for region in regions:
+            defined = {name for line, name, stored in uses
+                       if stored and region.start < line < region.end}
+            before = {name for v, line, name, stored in plumbing
+                      if stored and (v, line) < (u, region.start)}
+            after = sorted((v, line, name, stored) for v, line, name, stored in plumbing
+                           if (v, line) > (u, region.end))
+            reported = set()
+            for v, line, name, stored in after:
+                if name not in defined or name in before or name in reported:
+                    continue
+                reported.add(name)
+                if not stored:
+                    errors.append(
+                        f"{describe(v, line)}: {name!r} is used here but only the region at "
+                        f"{describe(u, region.start)} defines it; declare it before that "
+                        f"region (e.g. {name} = None) so the student version still runs "
+                        "and the student sees what to set")
+    return errors
+
+
 # --------------------------------------------------------------------------- .py files
 
 
@@ -348,6 +427,17 @@ def strip_python(text, relpath):
         return max(inside, key=lambda f: f[0]) if inside else None
 
     owners = [enclosing(region) for region in regions]
+    errors = check_todos(lines, regions, where)
+    by_function = {}
+    for region, owner in zip(regions, owners):
+        if owner is not None:
+            by_function.setdefault(owner[0], []).append(region)
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.lineno in by_function:
+            errors += check_region_outputs([(_name_uses(node), by_function[node.lineno])],
+                                           lambda u, line: where(line))
+    if errors:
+        raise ReleaseError(errors)
     counts = {}
     for owner in owners:
         if owner is not None:
@@ -418,17 +508,27 @@ def strip_notebook(text, relpath):
     except Exception as exc:  # nbformat raises several kinds for unreadable notebooks
         raise ReleaseError(f"{relpath}:1: not a valid notebook: {exc}")
 
-    errors, total = [], 0
+    errors, total, units = [], 0, []
     for index, cell in enumerate(nb.cells):
+        where = lambda number, index=index: f"{relpath}:cell[{index}]:{number}"  # noqa: E731
+        if cell.get("cell_type") == "markdown":
+            try:
+                cell.source, answers = strip_markdown(cell, nb.cells[index + 1:], where)
+            except ReleaseError as exc:
+                errors.extend(exc.errors)
+                continue
+            total += answers
+            continue
         if cell.get("cell_type") != "code":
             continue
-        where = lambda number, index=index: f"{relpath}:cell[{index}]:{number}"  # noqa: E731
         source = cell.source
         try:
             regions = find_regions(source, where)
         except ReleaseError as exc:
             errors.extend(exc.errors)
             continue
+        errors += check_todos(split_lines(source), regions, where)
+        units.append((index, regions, _cell_name_uses(source)))
         if regions:
             student = _replace(
                 split_lines(source), regions,
@@ -444,6 +544,9 @@ def strip_notebook(text, relpath):
         cell.outputs = []
         cell.execution_count = None
         cell.metadata.pop("execution", None)
+    errors += check_region_outputs(
+        [(uses, regions) for _, regions, uses in units],
+        lambda u, line: f"{relpath}:cell[{units[u][0]}]:{line}")
     if errors:
         raise ReleaseError(errors)
     nb.metadata.pop("widgets", None)
@@ -452,6 +555,66 @@ def strip_notebook(text, relpath):
     except nbformat.ValidationError as exc:
         raise ReleaseError(f"{relpath}:1: the student notebook is not valid nbformat: {exc}")
     return nbformat.writes(nb), total
+
+
+def _cell_name_uses(source):
+    """Name uses of a code cell (after IPython's magic transforms); [] if it does not parse."""
+    try:
+        from IPython.core.inputtransformer2 import TransformerManager
+
+        source = TransformerManager().transform_cell(source)
+    except Exception:  # no IPython, or a transform failing on odd input: parse as it is
+        pass
+    try:
+        return _name_uses(ast.parse(source))
+    except SyntaxError:
+        return []
+
+
+def strip_markdown(cell, following, where):
+    """Student version of a markdown cell's source, and the number of answers blanked.
+
+    - Lines between ANSWER_START and ANSWER_END are replaced by ANSWER_BLANK.
+    - A cell tagged SOLUTION_TAG is replaced by SOLUTION_BLANK.
+    - Errors: unbalanced answer markers; a "Your Answer" with no marked answer; an
+      "Inline Question" with no "Your Answer" in it or in the next markdown cell.
+    """
+    source = cell.source
+    if SOLUTION_TAG in cell.get("metadata", {}).get("tags", []):
+        return SOLUTION_BLANK, 1
+    lines = split_lines(source)
+    out, errors, opened, answers = [], [], None, 0
+    for number, line in enumerate(lines, start=1):
+        stripped = line.strip()
+        if stripped == ANSWER_START:
+            if opened is not None:
+                errors.append(f"{where(number)}: {ANSWER_START} inside an open answer "
+                              f"(opened at line {opened})")
+            opened = number
+            out.append(line)
+        elif stripped == ANSWER_END:
+            if opened is None:
+                errors.append(f"{where(number)}: {ANSWER_END} without {ANSWER_START}")
+            else:
+                out.extend([ANSWER_BLANK + "\n", line])
+                answers += 1
+            opened = None
+        elif opened is None:
+            out.append(line)
+    if opened is not None:
+        errors.append(f"{where(opened)}: {ANSWER_START} never closed by {ANSWER_END}")
+    if _YOUR_ANSWER.search(source) and not answers and not errors:
+        errors.append(f"{where(1)}: this cell has a 'Your Answer' that is not marked: put the "
+                      f"answer between lines {ANSWER_START} and {ANSWER_END}, or tag the cell "
+                      f"{SOLUTION_TAG!r}")
+    if _QUESTION.search(source) and not _YOUR_ANSWER.search(source):
+        after = next((c for c in following if c.get("cell_type") == "markdown"), None)
+        if after is None or not _YOUR_ANSWER.search(after.source):
+            errors.append(f"{where(1)}: an inline question with no 'Your Answer' in this cell "
+                          "or the next markdown cell: add one, with the answer marked")
+    if errors:
+        raise ReleaseError(errors)
+    return "".join(out), answers
 
 
 # --------------------------------------------------------------------------- file set
@@ -592,6 +755,8 @@ def build_release(source=DEFAULT_SOURCE, include_untracked=False):
     if errors:
         raise ReleaseError(errors)
     release.files.update(_generated_files(release.regions))
+    for rel, template in REPLACED.items():
+        release.files[rel] = ((TEMPLATES_DIR / template).read_bytes(), False)
     release.files = dict(sorted(release.files.items()))
     return release
 
@@ -678,7 +843,7 @@ def write_release(release, outdir, zip_path=None, zip_root=DEFAULT_ZIP_ROOT):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(
-        prog="python -m cs231n.release",
+        prog="python -m staff.release",
         description="Write the student version of the assignment (solutions cut out) and its zip.",
     )
     parser.add_argument("outdir", nargs="?", help="folder for the student tree (outside the source)")

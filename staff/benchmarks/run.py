@@ -1,7 +1,7 @@
-"""Benchmarks of cs231n-twolayer against its peers, in one run; writes benchmarks/RESULTS.md.
+"""Benchmarks of cs231n-twolayer against its peers, in one run; writes staff/benchmarks/RESULTS.md.
 
-    pip install -r benchmarks/requirements.txt
-    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/run.py
+    pip install -r staff/benchmarks/requirements.txt
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python staff/benchmarks/run.py
 
 Measured on real CIFAR-10 (49,000 training images, batch 200, the same iterations and data
 for every contender):
@@ -59,14 +59,14 @@ def median(xs):
 
 # ----------------------------------------------------------------------------- machine
 
-W1_STEP = {True: "one GEMM call into NumPy's OpenBLAS (cs231n._blas)",
+W1_STEP = {True: "one GEMM call into NumPy's OpenBLAS (cs231n.tools.blas)",
            False: "NumPy fallback (no directly callable BLAS found)"}
 
 
 def machine_info():
     from threadpoolctl import threadpool_info
 
-    from cs231n._blas import uses_blas_gemm
+    from cs231n.tools.blas import uses_blas_gemm
 
     cpu = platform.processor() or "unknown"
     try:
@@ -311,7 +311,7 @@ SWEEP_FIXED = {"num_iters": 1000, "reg": 0.25}  # the course's first net: 1000 i
 def bench_sweep(data, repeats, quick=False):
     from threadpoolctl import threadpool_limits
 
-    from cs231n.sweep import run_sweep
+    from cs231n.tools.sweep import run_sweep
 
     fixed = dict(SWEEP_FIXED, num_iters=20) if quick else SWEEP_FIXED
     times = {"sequential": [], "parallel": []}
@@ -410,7 +410,7 @@ def fmt_ratio(value, target):
 def write_report(path, info, args, thr, gemm, sweep, notebook, widget, command, elapsed):
     L = []
     L.append("# Benchmarks\n")
-    L.append("Reproduce (from the repository root, after `pip install -r benchmarks/requirements.txt`):\n")
+    L.append("Reproduce (from the repository root, after `pip install -r staff/benchmarks/requirements.txt`):\n")
     L.append(f"```\n{command}\n```\n")
     L.append(f"Run on {info['date']}, {elapsed / 60:.1f} min. All figures come from this one run on a "
              f"shared {info['cores']}-core machine, so **the ratios** (contenders measured side by side, "
@@ -509,7 +509,7 @@ def write_report(path, info, args, thr, gemm, sweep, notebook, widget, command, 
     else:
         grid = ", ".join(f"{k} {v}" for k, v in SWEEP_GRID.items())
         fixed = ", ".join(f"{k}={v}" for k, v in sweep["fixed"].items())
-        L.append(f"`cs231n.sweep.run_sweep` on CIFAR-10 float32, 6 configurations ({grid}; {fixed}; "
+        L.append(f"`cs231n.tools.sweep.run_sweep` on CIFAR-10 float32, 6 configurations ({grid}; {fixed}; "
                  "batch 200), each trained and scored on the validation set and the first 10,000 "
                  "training images. Sequential: `n_jobs=1` in one process with 2 BLAS threads. "
                  "Parallel: `n_jobs=2` worker processes with 1 BLAS thread each (run_sweep's "
@@ -576,7 +576,7 @@ def main(argv=None):
     if args.quick:
         args.iters, args.repeats, args.warmup, args.sweep_repeats, args.widget_repeats = 5, 1, 2, 1, 1
         args.skip_notebook = True
-    command = "env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/run.py"
+    command = "env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python staff/benchmarks/run.py"
     extra = " ".join(argv if argv is not None else sys.argv[1:])
     if extra:
         command += " " + extra

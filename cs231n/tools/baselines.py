@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cs231n._blas import blas_threads
+from cs231n.tools.blas import blas_threads
 from cs231n._validation import check_X, check_y
 from cs231n.classifiers.k_nearest_neighbor import KNearestNeighbor
 from cs231n.classifiers.linear_classifier import LinearSVM, Softmax
@@ -48,7 +48,9 @@ def baseline_accuracies(data, seed=0, verbose=False):
     scored on the whole test split. Small matrix products run single-threaded: that is
     faster on a busy machine and makes the numbers independent of the core count.
 
-    Returns a dict {"k-NN": acc, "Linear SVM": acc, "Softmax": acc} of floats in [0, 1].
+    Returns a dict {"k-NN": acc, "Linear SVM": acc, "Softmax": acc} of floats in [0, 1]; a
+    classifier whose code raises NotImplementedError (the student version, before that
+    part is written) is left out with a one-line message naming it.
     """
     missing = [key for key in ("X_train", "y_train", "X_test", "y_test") if key not in data]
     if missing:
@@ -60,19 +62,37 @@ def baseline_accuracies(data, seed=0, verbose=False):
 
     accuracies = {}
     with blas_threads(1):
-        knn = KNearestNeighbor().train(X_train[:KNN_NUM_TRAIN], y_train[:KNN_NUM_TRAIN])
-        n_test = min(KNN_NUM_TEST, X_test.shape[0])
-        y_pred = knn.predict(X_test[:n_test], k=min(KNN_K, knn.X_train.shape[0]))
-        accuracies["k-NN"] = float(np.mean(y_pred == y_test[:n_test]))
-        if verbose:
-            print(f"k-NN (k={KNN_K}): test accuracy {accuracies['k-NN']:.3f}")
+        knn_train, knn_test = slice(0, KNN_NUM_TRAIN), slice(0, min(KNN_NUM_TEST, X_test.shape[0]))
 
+        def knn():
+            model = KNearestNeighbor().train(X_train[knn_train], y_train[knn_train])
+            y_pred = model.predict(X_test[knn_test], k=min(KNN_K, model.X_train.shape[0]))
+            return float(np.mean(y_pred == y_test[knn_test]))
+
+        _score(accuracies, f"k-NN (k={KNN_K})", "k-NN", knn, verbose)
         X_train_b, X_test_b = add_bias_column(X_train), add_bias_column(X_test)
         rng = np.random.default_rng(seed)
         for name, model, params in (("Linear SVM", LinearSVM(), SVM_HYPERPARAMS),
                                     ("Softmax", Softmax(), SOFTMAX_HYPERPARAMS)):
-            model.train(X_train_b, y_train, seed=rng, **params)
-            accuracies[name] = float(np.mean(model.predict(X_test_b) == y_test))
-            if verbose:
-                print(f"{name}: test accuracy {accuracies[name]:.3f}")
+            def linear(model=model, params=params):
+                model.train(X_train_b, y_train, seed=rng, **params)
+                return float(np.mean(model.predict(X_test_b) == y_test))
+
+            _score(accuracies, name, name, linear, verbose)
     return accuracies
+
+
+def _score(accuracies, label, name, measure, verbose):
+    """accuracies[name] = measure(), or a one-line note if a part is not written yet.
+
+    A student doing the net first has no k-NN, SVM or Softmax yet: the comparison then
+    shows what is implemented and names what is skipped.
+    """
+    try:
+        accuracies[name] = measure()
+    except NotImplementedError as e:
+        part = str(e).split(": implement")[0]
+        print(f"{name}: skipped, not implemented yet ({part})")
+        return
+    if verbose:
+        print(f"{label}: test accuracy {accuracies[name]:.3f}")

@@ -25,7 +25,7 @@ def time_one_retrain(repeats=5, data=None):
 
     Returns a list of ``repeats`` floats.
     """
-    from cs231n.widgets import TrainingExplorer, load_explorer_data
+    from cs231n.tools.widgets import TrainingExplorer, load_explorer_data
 
     if data is None:
         data = load_explorer_data()
@@ -46,7 +46,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     data = None
     if args.synthetic:
-        from cs231n.widgets import make_synthetic_data
+        from cs231n.tools.widgets import make_synthetic_data
 
         data = make_synthetic_data(3000, 500)
     times = time_one_retrain(args.repeats, data=data)

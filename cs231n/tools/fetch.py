@@ -24,12 +24,12 @@ import os
 import sys
 
 if __name__ == "__main__":
-    # Run as a script, Python puts cs231n/ first on sys.path, where a module of the package
-    # could shadow a standard one. Put the repository root there instead, so that
+    # Run as a script, Python puts cs231n/tools/ first on sys.path, where a module of the
+    # package could shadow a standard one. Put the repository root there instead, so that
     # ``cs231n.data_utils`` imports from this checkout.
     _here = os.path.dirname(os.path.abspath(__file__))
     if sys.path and sys.path[0] and os.path.abspath(sys.path[0]) == _here:
-        sys.path[0] = os.path.dirname(_here)
+        sys.path[0] = os.path.dirname(os.path.dirname(_here))
 
 import argparse
 import bz2
@@ -64,7 +64,7 @@ LOCK_NAME = ".get_datasets.lock"
 #: A batch is about 31 MB (up to twice that if Python 3 wrote it with protocol 2); anything
 #: far bigger is not CIFAR-10 and is refused before it can fill the disk.
 MAX_MEMBER_BYTES = 128 * 2**20
-DEFAULT_DATASETS_DIR = Path(__file__).resolve().parent.parent / "datasets"
+DEFAULT_DATASETS_DIR = Path(__file__).resolve().parents[2] / "datasets"
 DOWNLOADERS = ("curl", "wget", "python")
 CHUNK = 1 << 20
 

@@ -5,7 +5,7 @@ A sweep trains one net per *configuration*, a dict of the settings in :data:`CON
 (learning rate, regularisation, hidden size, iterations, batch size, learning-rate decay,
 initial weight scale and seed), and scores it on the validation set::
 
-    from cs231n.sweep import run_sweep, random_configs
+    from cs231n.tools.sweep import run_sweep, random_configs
 
     grid = {"learning_rate": [1e-4, 5e-4, 1e-3], "reg": [0.05, 0.25]}
     result = run_sweep(data, grid, hidden_size=100, num_iters=1000,
@@ -16,12 +16,14 @@ initial weight scale and seed), and scores it on the validation set::
 
 or ``run_sweep(data, random_configs(20, lr=(1e-5, 1e-2), reg=(1e-3, 1.0), seed=0))``.
 
-- Parallel: by default one worker process per core, each limited to one BLAS thread
-  (threadpoolctl); the data goes to the workers once, through shared memory, instead of one
-  copy per worker. Once no configuration is left to start, the idle workers' cores go to
-  those still running (more BLAS threads), so the last long configuration does not train
-  on one core while the others idle. ``n_jobs=1`` trains in this process, one
-  configuration after another.
+- Parallel: by default one worker process per core; the data goes to the workers once,
+  through shared memory, instead of one copy per worker. ``n_jobs=1`` trains in this
+  process, one configuration after another.
+- Deterministic: every configuration trains with one BLAS thread (threadpoolctl), in a
+  worker, in this process or in an executor, so the same sweep gives the same table on
+  every run and for every ``n_jobs``. (On some OpenBLAS kernels 1 and 2 threads round
+  differently, and training amplifies the difference.) ``blas_threads=`` sets another
+  count, the same for every configuration.
 - Any ``concurrent.futures.Executor`` can run the configurations instead (``executor=``),
   for example a Dask cluster's ``client.get_executor()``; the data is then sent with each
   task, so keep it small there (or train on a subset).
@@ -31,8 +33,11 @@ or ``run_sweep(data, random_configs(20, lr=(1e-5, 1e-2), reg=(1e-3, 1.0), seed=0
 - A configuration whose loss becomes NaN or infinite is recorded as ``"diverged"`` (with
   the iteration) and the sweep goes on.
 - Reproducible: each configuration draws its initial weights and minibatches from its own
-  ``seed``, so a parallel sweep records the same accuracies and losses as a sequential one
-  (up to float rounding where the BLAS thread count changes how a product is summed).
+  ``seed``.
+- Fast where it can be: in the staff's tree the configurations train through
+  ``cs231n.tools.fast`` (the same results as ``TwoLayerNet.train``, faster); in the
+  student version, where it is absent, they train with the student's own
+  ``TwoLayerNet.train``.
 - In a script, call run_sweep under ``if __name__ == "__main__":`` (worker processes are
   started with "forkserver" or "spawn"); a notebook needs nothing.
 """
@@ -52,10 +57,12 @@ from pathlib import Path
 
 import numpy as np
 
-from cs231n._blas import blas_threads as blas_threads_limit
+from cs231n.tools.blas import blas_threads as blas_threads_limit
+from cs231n.tools.training import train_net
 from cs231n._validation import (check_features, check_nonnegative_float, check_positive_float,
                                 check_positive_int, check_y)
-from cs231n.classifiers.neural_net import DivergenceWarning, TwoLayerNet
+from cs231n.classifiers.neural_net import TwoLayerNet
+from cs231n.divergence import DivergenceWarning
 
 # The settings a configuration holds, with the value used when neither the configuration
 # nor run_sweep's keyword arguments give one (the course's first net).
@@ -246,8 +253,8 @@ def _accuracy(net, X, y):
         return float((net.predict(X) == y).mean())
 
 
-def _train_one(config, data, options, callback=None):
-    """Train one configuration (``callback``: passed on to TwoLayerNet.train).
+def _train_one(config, data, options):
+    """Train one configuration.
 
     Returns (record, params): the record is a flat dict (the configuration's settings and
     the results), params the trained net's arrays (None if training diverged).
@@ -261,11 +268,11 @@ def _train_one(config, data, options, callback=None):
     # Divergence (and the overflow that comes before it) is recorded in the table instead.
     with warnings.catch_warnings(), np.errstate(over="ignore", invalid="ignore"):
         warnings.simplefilter("ignore", DivergenceWarning)
-        history = net.train(
-            X_train, y_train, X_val, y_val,
+        history = train_net(
+            net, X_train, y_train, X_val, y_val,
             learning_rate=config["learning_rate"], learning_rate_decay=config["learning_rate_decay"],
             reg=config["reg"], num_iters=config["num_iters"], batch_size=config["batch_size"],
-            seed=np.random.default_rng(batch_seq), callback=callback)
+            seed=int(batch_seq.generate_state(1)[0]))
     losses = history["loss_history"]
     record = dict(config)
     diverged = history["diverged_at"] is not None
@@ -304,10 +311,10 @@ def _executor_task(config, data, options, blas_threads):
 _WORKER = {}
 
 
-def _init_worker(blas_threads, counts, n_workers):
+def _init_worker(blas_threads):
+    # The worker's thread count is fixed for its life: results must not depend on timing.
     if blas_threads is not None:
         _WORKER["blas_limit"] = blas_threads_limit(blas_threads)
-    _WORKER.update(blas_threads=blas_threads, counts=counts, n_workers=n_workers)
 
 
 def _attach(spec):
@@ -332,56 +339,7 @@ def _attach(spec):
 
 
 def _pool_task(spec, config, options):
-    base, counts = _WORKER["blas_threads"], _WORKER["counts"]
-    if base is None:  # BLAS threads left as they are: no share to count or lend
-        return _train_one(config, _attach(spec), options)
-    with counts.get_lock():
-        counts[_WAITING] -= 1
-        counts[_RUNNING] += 1
-    lender = _CoreLender(counts, base, budget=_WORKER["n_workers"] * base)
-    try:
-        return _train_one(config, _attach(spec), options, callback=lender)
-    finally:
-        with counts.get_lock():
-            counts[_RUNNING] -= 1
-        lender.restore()
-
-
-# Slots of the pool's shared counters: configurations not started yet, and running.
-_WAITING, _RUNNING = 0, 1
-
-
-class _CoreLender:
-    """Gives a configuration the cores of workers that have nothing left to do.
-
-    Once no configuration waits, a worker that finishes stays idle for the rest of the
-    sweep, so each still running configuration may use ``budget // running`` BLAS threads
-    (budget = workers x threads per worker) instead of its own share. Without this the
-    last long configuration of a sweep runs on one core while the other idles. Threads
-    only ever go up during a configuration (no new one can start), and the thread count
-    does not change OpenBLAS's results: it splits the output, not the sums.
-    """
-
-    CHECK_EVERY = 16  # steps; reading the shared counters takes a lock
-
-    def __init__(self, counts, base, budget):
-        self.counts, self.base, self.budget, self.threads = counts, base, budget, base
-
-    def __call__(self, it, loss):
-        if it % self.CHECK_EVERY or self.threads >= self.budget:
-            return
-        with self.counts.get_lock():
-            waiting, running = self.counts[_WAITING], self.counts[_RUNNING]
-        threads = self.budget // max(running, 1) if waiting <= 0 else self.base
-        if threads > self.threads:
-            blas_threads_limit(threads)
-            self.threads = threads
-
-    def restore(self):
-        """Back to this worker's own share (threads may have gone up more than once)."""
-        if self.threads != self.base:
-            blas_threads_limit(self.base)
-            self.threads = self.base
+    return _train_one(config, _attach(spec), options)
 
 
 def _shm_free_bytes():
@@ -470,12 +428,30 @@ def _stop_pool(pool):
 # Results file
 # ----------------------------------------------------------------------------------------
 
-def _load_results(path):
-    """Records already in a results file, by configuration key (later lines win)."""
+def fingerprint(data, options):
+    """What a record depends on besides its configuration: the data (every byte of the four
+    arrays), the code that trains (the source of TwoLayerNet's module) and the sweep's
+    options. A record with another fingerprint is never reused."""
+    import hashlib
+    import inspect
+
+    digest = hashlib.blake2b(digest_size=16)
+    for name in DATA_KEYS:
+        arr = np.ascontiguousarray(data[name])
+        digest.update(f"{name}{arr.shape}{arr.dtype.str}".encode())
+        digest.update(memoryview(arr).cast("B"))
+    digest.update(inspect.getsource(inspect.getmodule(TwoLayerNet)).encode())
+    digest.update(json.dumps(options, sort_keys=True).encode())
+    return digest.hexdigest()
+
+
+def _load_results(path, fp=None):
+    """Records already in a results file, by configuration key (later lines win), and the
+    number of records left out because their fingerprint is not ``fp``."""
     path = Path(path)
-    done = {}
+    done, stale = {}, 0
     if not path.exists():
-        return done
+        return done, stale
     with open(path, encoding="utf-8") as f:
         for lineno, line in enumerate(f, 1):
             if not line.strip():
@@ -489,8 +465,13 @@ def _load_results(path):
                 warnings.warn(f"{path}, line {lineno}: skipping an unreadable record "
                               f"(probably an interrupted write): {e}", SweepWarning, stacklevel=3)
                 continue
+            if fp is not None and record.pop("fingerprint", None) != fp:
+                stale += 1
+                done.pop(key, None)
+                continue
+            record.pop("fingerprint", None)
             done[key] = record
-    return done
+    return done, stale
 
 
 def _start_appending(path):
@@ -610,8 +591,10 @@ def run_sweep(data, configs, *, n_jobs=None, executor=None, results_path=None, s
       as soon as it finishes, and configurations already in the file are not trained again.
     - save_best: if given, the best net is saved there with TwoLayerNet.save (.npz).
     - progress: show a progress bar over finished configurations (tqdm).
-    - blas_threads: BLAS threads per configuration; "auto" means 1 in worker processes and
-      executors (the cores are shared by the configurations) and unchanged in this process.
+    - blas_threads: BLAS threads per configuration, the same for all of them wherever they
+      run, so that the records do not depend on n_jobs; "auto" means 1 (the workers share
+      the cores). None leaves the threads as they are (with n_jobs=1 that uses every core;
+      the records may then differ from a parallel run's in the last digits).
     - train_eval_size: train_acc is measured on the first this-many training images (None:
       all of them), which shows over-fitting at a fraction of the cost of all 49,000.
     - num_classes: number of classes C (default: largest label + 1).
@@ -648,20 +631,30 @@ def run_sweep(data, configs, *, n_jobs=None, executor=None, results_path=None, s
     keys = [config_key(c) for c in all_configs]
     index = {k: i for i, k in enumerate(keys)}
     records = [None] * len(all_configs)
+    fp = fingerprint(data, options) if results_path is not None else None
     if results_path is not None:
-        for key, record in _load_results(results_path).items():
+        found, stale = _load_results(results_path, fp)
+        for key, record in found.items():
             if key in index:
                 records[index[key]] = record
+        if stale:
+            warnings.warn(
+                f"{results_path}: {stale} record(s) were made with other data, other code or "
+                "other sweep options; they are not reused and those configurations are "
+                "trained again", SweepWarning, stacklevel=2)
         _start_appending(results_path)
     todo = [i for i, r in enumerate(records) if r is None]
     skipped = len(all_configs) - len(todo)
+    if skipped:
+        print(f"sweep: {skipped} of {len(all_configs)} configurations loaded from "
+              f"{results_path} (same settings, data and code); {len(todo)} to train")
 
     best = {"rank": None, "params": None}
 
     def finish(i, record, params):
         records[i] = record
         if results_path is not None:
-            _append_record(results_path, record)
+            _append_record(results_path, dict(record, fingerprint=fp))
         if record["status"] == "ok":
             rank = (record["val_acc"], -i)
             if best["rank"] is None or rank > best["rank"]:
@@ -673,18 +666,16 @@ def run_sweep(data, configs, *, n_jobs=None, executor=None, results_path=None, s
         # while the others idle (the table keeps the sweep's order whatever the finishing order).
         todo.sort(key=lambda i: -_estimated_cost(all_configs[i]))
     try:
+        threads = 1 if blas_threads == "auto" else blas_threads
         if executor is not None:
-            threads = 1 if blas_threads == "auto" else blas_threads
             futures = {executor.submit(_executor_task, all_configs[i], data, options, threads): i
                        for i in todo}
             _collect(futures, finish, bar, cancel=lambda: [f.cancel() for f in futures])
         elif n_jobs == 1 or len(todo) <= 1:
-            threads = None if blas_threads == "auto" else blas_threads
             for i in todo:
                 finish(i, *_limited(threads, _train_one, all_configs[i], data, options))
                 _tick(bar)
         else:
-            threads = 1 if blas_threads == "auto" else blas_threads
             _run_pool(data, all_configs, todo, options, min(n_jobs, len(todo)), threads,
                       mp_context, finish, bar)
     finally:
@@ -756,7 +747,7 @@ def _mp_context(method):
     if method == "forkserver":
         # Only read when the server starts (once per session); workers forked from it
         # start with NumPy and the sweep imported.
-        ctx.set_forkserver_preload(["cs231n.sweep"])
+        ctx.set_forkserver_preload(["cs231n.tools.sweep"])
     return ctx
 
 
@@ -764,10 +755,8 @@ def _run_pool(data, configs, todo, options, n_workers, blas_threads, mp_context,
     from concurrent.futures import ProcessPoolExecutor
 
     ctx = _mp_context(mp_context)
-    counts = ctx.Array("i", [len(todo), 0])  # _WAITING, _RUNNING (see _CoreLender)
     pool = ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx,
-                               initializer=_init_worker,
-                               initargs=(blas_threads, counts, n_workers))
+                               initializer=_init_worker, initargs=(blas_threads,))
     shared = None
     try:
         # Workers must report the shared blocks they map to this process's resource tracker;

@@ -1,8 +1,9 @@
-"""cs231n._blas: the fused GEMM update against plain float64 NumPy, on both of its paths."""
+"""cs231n.tools.blas: the fused GEMM update against plain float64 NumPy, on both of its paths."""
 import numpy as np
 import pytest
 
-from cs231n._blas import add_matmul_t, blas_threads, uses_blas_gemm
+from cs231n.tools.blas import blas_threads
+from cs231n.tools.fast.gemm import add_matmul_t, uses_blas_gemm
 
 
 def problem(dtype, N=7, D=5, H=3, seed=0):

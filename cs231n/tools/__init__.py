@@ -1,0 +1,11 @@
+"""Tools that the notebooks use and a learner never needs to edit.
+
+- ``sweep``: hyperparameter sweeps of the two-layer net (parallel, resumable).
+- ``widgets``: the learning-rate / regularisation slider explorer.
+- ``baselines``: k-NN, SVM and Softmax test accuracies for the comparison chart.
+- ``fetch``: download, verify and extract CIFAR-10 (behind ``get_datasets.sh``).
+- ``blas``: limiting BLAS threads.
+- ``progress``: the one progress bar every long loop uses.
+
+Your own code goes in ``cs231n/classifiers/`` and the other modules of ``cs231n/``.
+"""
