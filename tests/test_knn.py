@@ -123,6 +123,19 @@ def test_tie_goes_to_smaller_label():
     assert knn.predict([[1.0]], k=2).tolist() == [2]
 
 
+def test_equally_distant_neighbours_are_taken_in_training_order():
+    # Five far points, then 60 points all at distance 0 from the test point. With k=1 the
+    # nearest neighbour must be the earliest of the 60 in training order, point 5 (label 1;
+    # the others have label 0). A stable sort keeps that order; np.argsort's default
+    # (introsort, not stable) puts point 6 first on this input, and the vote would be 0.
+    labels = [0] * 5 + [1] + [0] * 59
+    knn = KNearestNeighbor().train(np.zeros((65, 1)), labels)
+    dists = np.array([[1.0] * 5 + [0.0] * 60])
+    assert knn.predict_labels(dists, k=1).tolist() == [1], (
+        "with ties in distance the nearest neighbours must be the earliest training points: "
+        "sort with np.argsort(dists[i], kind='stable')")
+
+
 def test_predict_labels_from_given_distances():
     knn = KNearestNeighbor().train(np.zeros((4, 2)), [3, 1, 1, 0])
     dists = np.array([[0.5, 0.1, 0.9, 0.2],    # k=1 -> train 1 (label 1); k=3 -> {1, 3, 0}

@@ -60,7 +60,7 @@ import numpy as np
 from cs231n.tools.blas import blas_threads as blas_threads_limit
 from cs231n.tools.training import train_net
 from cs231n._validation import (check_features, check_nonnegative_float, check_positive_float,
-                                check_positive_int, check_y)
+                                check_data_dict, check_positive_int, check_y, read_only)
 from cs231n.classifiers.neural_net import TwoLayerNet
 from cs231n.divergence import DivergenceWarning
 
@@ -447,9 +447,9 @@ def fingerprint(data, options):
 
 def _load_results(path, fp=None):
     """Records already in a results file, by configuration key (later lines win), and the
-    number of records left out because their fingerprint is not ``fp``."""
+    keys of the configurations whose only records have another fingerprint than ``fp``."""
     path = Path(path)
-    done, stale = {}, 0
+    done, stale = {}, set()
     if not path.exists():
         return done, stale
     with open(path, encoding="utf-8") as f:
@@ -466,12 +466,11 @@ def _load_results(path, fp=None):
                               f"(probably an interrupted write): {e}", SweepWarning, stacklevel=3)
                 continue
             if fp is not None and record.pop("fingerprint", None) != fp:
-                stale += 1
-                done.pop(key, None)
+                stale.add(key)
                 continue
             record.pop("fingerprint", None)
             done[key] = record
-    return done, stale
+    return done, stale - set(done)
 
 
 def _start_appending(path):
@@ -637,6 +636,7 @@ def run_sweep(data, configs, *, n_jobs=None, executor=None, results_path=None, s
         for key, record in found.items():
             if key in index:
                 records[index[key]] = record
+        stale = len(stale & set(index))
         if stale:
             warnings.warn(
                 f"{results_path}: {stale} record(s) were made with other data, other code or "
@@ -706,20 +706,17 @@ def _estimated_cost(config):
 
 
 def _checked_data(data):
-    if not isinstance(data, Mapping):
-        raise ValueError(f"data must be a dict with keys {list(DATA_KEYS)}, got {type(data).__name__}")
-    missing = [k for k in DATA_KEYS if k not in data]
-    if missing:
-        raise ValueError(f"data is missing {missing}; it needs {list(DATA_KEYS)}")
+    check_data_dict(data, DATA_KEYS)
     X_train = check_features(data["X_train"], name="X_train")
     X_val = check_features(data["X_val"], name="X_val", n_features=X_train.shape[1])
     if X_val.dtype != X_train.dtype:
         X_val = X_val.astype(X_train.dtype)
+    # Read-only views: every configuration's train() then finds them checked already.
     return {
-        "X_train": X_train,
-        "y_train": check_y(data["y_train"], X_train.shape[0], name="y_train"),
-        "X_val": X_val,
-        "y_val": check_y(data["y_val"], X_val.shape[0], name="y_val"),
+        "X_train": read_only(X_train),
+        "y_train": read_only(check_y(data["y_train"], X_train.shape[0], name="y_train")),
+        "X_val": read_only(X_val),
+        "y_val": read_only(check_y(data["y_val"], X_val.shape[0], name="y_val")),
     }
 
 

@@ -21,6 +21,7 @@ import warnings
 
 import numpy as np
 
+from cs231n._validation import check_data_dict, read_only
 from cs231n.tools.blas import blas_threads
 from cs231n.tools.training import train_net
 from cs231n.classifiers.neural_net import TwoLayerNet
@@ -148,14 +149,13 @@ class TrainingExplorer:
 
         if data is None:
             data = load_explorer_data()
-        missing = [k for k in ("X_train", "y_train", "X_val", "y_val") if k not in data]
-        if missing:
-            raise ValueError(f"data is missing {missing}")
+        check_data_dict(data, ("X_train", "y_train", "X_val", "y_val"))
         if np.ndim(data["X_train"]) != 2 or np.shape(data["X_train"])[1] != NUM_FEATURES:
             raise ValueError(
                 f"X_train must have shape (N, {NUM_FEATURES}) (32x32x3 images, so the weights "
                 f"can be drawn as images), got {np.shape(data['X_train'])}")
-        self.data = data
+        # Read-only views: the net's input check of them runs once, not on every retrain.
+        self.data = {k: read_only(np.asarray(data[k])) for k in ("X_train", "y_train", "X_val", "y_val")}
         self.batch_size = batch_size
         self.learning_rate_decay = learning_rate_decay
         self.std = std

@@ -59,14 +59,14 @@ def median(xs):
 
 # ----------------------------------------------------------------------------- machine
 
-W1_STEP = {True: "one GEMM call into NumPy's OpenBLAS (cs231n.tools.blas)",
+W1_STEP = {True: "one GEMM call into NumPy's OpenBLAS (cs231n.tools.fast.gemm)",
            False: "NumPy fallback (no directly callable BLAS found)"}
 
 
 def machine_info():
     from threadpoolctl import threadpool_info
 
-    from cs231n.tools.blas import uses_blas_gemm
+    from cs231n.tools.fast.gemm import uses_blas_gemm
 
     cpu = platform.processor() or "unknown"
     try:
@@ -129,8 +129,11 @@ def init_weights(hidden, dtype, seed=0):
     }
 
 
-def twolayer_contender(data, hidden, dtype):
+def twolayer_contender(data, hidden, dtype, plain=False):
+    """TwoLayerNet through the staff's fast path (what the tools use in this tree), or with
+    ``plain=True`` through ``net.train``: the course's code, which students write."""
     from cs231n.classifiers import TwoLayerNet
+    from cs231n.tools.training import train_net
 
     X, y, X_val, y_val = (data[k] for k in ("X_train", "y_train", "X_val", "y_val"))
     if X.dtype != dtype:
@@ -139,8 +142,10 @@ def twolayer_contender(data, hidden, dtype):
     net.params = init_weights(hidden, dtype)
 
     def run(num_iters, rep):
-        history = net.train(X, y, X_val, y_val, learning_rate=LEARNING_RATE, reg=REG,
-                            num_iters=num_iters, batch_size=BATCH, seed=rep)
+        train = (lambda *a, **k: net.train(*a, **k)) if plain else \
+            (lambda *a, **k: train_net(net, *a, **k))
+        history = train(X, y, X_val, y_val, learning_rate=LEARNING_RATE, reg=REG,
+                        num_iters=num_iters, batch_size=BATCH, seed=rep)
         if history["diverged_at"] is not None:
             raise RuntimeError(history["message"])
 
@@ -220,6 +225,8 @@ def bench_throughput(data, hidden_sizes, iters, repeats, warmup):
     for hidden in hidden_sizes:
         contenders[f"TwoLayerNet float64, H={hidden}"] = twolayer_contender(data, hidden, np.float64)
         contenders[f"TwoLayerNet float32, H={hidden}"] = twolayer_contender(data, hidden, np.float32)
+        contenders[f"TwoLayerNet.train (course code) float32, H={hidden}"] = twolayer_contender(
+            data, hidden, np.float32, plain=True)
         try:
             contenders[f"PyTorch float32, H={hidden}"] = torch_contender(data, hidden)
         except ImportError as e:
@@ -314,26 +321,35 @@ def bench_sweep(data, repeats, quick=False):
     from cs231n.tools.sweep import run_sweep
 
     fixed = dict(SWEEP_FIXED, num_iters=20) if quick else SWEEP_FIXED
-    times = {"sequential": [], "parallel": []}
+    times = {"sequential": [], "sequential_deterministic": [], "parallel": []}
     records = {}
     for rep in range(repeats):
         with threadpool_limits(limits=2, user_api="blas"):
             start = time.perf_counter()
-            seq = run_sweep(data, SWEEP_GRID, n_jobs=1, progress=False, **fixed)
+            seq = run_sweep(data, SWEEP_GRID, n_jobs=1, blas_threads=None, progress=False,
+                            **fixed)
             times["sequential"].append(time.perf_counter() - start)
+            time.sleep(0.5)
+            start = time.perf_counter()
+            det = run_sweep(data, SWEEP_GRID, n_jobs=1, progress=False, **fixed)
+            times["sequential_deterministic"].append(time.perf_counter() - start)
         time.sleep(0.5)
         start = time.perf_counter()
         par = run_sweep(data, SWEEP_GRID, n_jobs=2, progress=False, **fixed)
         times["parallel"].append(time.perf_counter() - start)
         log(f"sweep repeat {rep + 1}/{repeats}: sequential {times['sequential'][-1]:.1f} s, "
             f"parallel {times['parallel'][-1]:.1f} s")
-        records = {"sequential": seq.records, "parallel": par.records}
-    strip = [[{k: v for k, v in r.items() if k != "seconds"} for r in rs] for rs in records.values()]
+        records = {"sequential": seq.records, "deterministic": det.records,
+                   "parallel": par.records}
+    strip = {name: [{k: v for k, v in r.items() if k != "seconds"} for r in rs]
+             for name, rs in records.items()}
     return {
         "sequential_s": median(times["sequential"]),
+        "sequential_deterministic_s": median(times["sequential_deterministic"]),
+        "same_records_deterministic": strip["deterministic"] == strip["parallel"],
         "parallel_s": median(times["parallel"]),
         "times": times,
-        "same_records": strip[0] == strip[1],
+        "same_records": strip["sequential"] == strip["parallel"],
         "train_seconds_sum": sum(r["seconds"] for r in records["sequential"]),
         "fixed": fixed,
     }
@@ -355,7 +371,7 @@ def bench_notebook(path):
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     root = psutil.Process(proc.pid)
-    peak_kernel = peak_tree = 0
+    peak_kernel = peak_tree = peak_pss = 0
     while proc.poll() is None:
         try:
             procs = [root] + root.children(recursive=True)
@@ -369,9 +385,19 @@ def bench_notebook(path):
             kernel = [p for p in procs if "ipykernel" in rss.get(p.pid, (0, ""))[1]]
             for k in kernel:  # the kernel and the worker processes it starts
                 try:
-                    total = rss[k.pid][0] + sum(rss.get(c.pid, (0, ""))[0]
-                                                for c in k.children(recursive=True))
+                    family = [k] + k.children(recursive=True)
+                    total = sum(rss.get(c.pid, (0, ""))[0] for c in family)
                     peak_kernel = max(peak_kernel, total)
+                    # PSS counts a page shared by n processes (the sweep's shared data) as
+                    # 1/n in each, so the sum is the memory really in use; summed RSS
+                    # counts shared pages once per process.
+                    pss = 0
+                    for c in family:
+                        try:
+                            pss += c.memory_full_info().pss
+                        except (psutil.NoSuchProcess, psutil.AccessDenied, AttributeError):
+                            pass
+                    peak_pss = max(peak_pss, pss)
                 except psutil.NoSuchProcess:
                     pass
         except psutil.NoSuchProcess:
@@ -383,7 +409,7 @@ def bench_notebook(path):
     if proc.returncode != 0:
         return {"error": f"nbconvert failed (exit {proc.returncode}): {stderr.strip().splitlines()[-1:]}"}
     return {"seconds": seconds, "peak_kernel_rss_mb": peak_kernel / 2**20,
-            "peak_tree_rss_mb": peak_tree / 2**20}
+            "peak_tree_rss_mb": peak_tree / 2**20, "peak_kernel_pss_mb": peak_pss / 2**20}
 
 
 # ----------------------------------------------------------------------------- widget
@@ -437,7 +463,10 @@ def write_report(path, info, args, thr, gemm, sweep, notebook, widget, command, 
     L.append(f"CIFAR-10, {args.iters} SGD steps of batch {BATCH} per repeat, median of {args.repeats} "
              f"repeats after a {args.warmup}-step warm-up; same initial weights (std {STD}), learning "
              f"rate {LEARNING_RATE}, reg {REG} (L2 0.5·reg·‖W‖², biases not regularised) for all. "
-             "TwoLayerNet is timed through `net.train(...)` (input checks included); PyTorch "
+             "TwoLayerNet is timed through the staff's fast path `cs231n.tools.fast.train` "
+             "(what the sweep and the explorer use in the solution tree; input checks "
+             "included), and, as \"TwoLayerNet.train (course code)\", through the net's own "
+             "`train` with the course's standard solution (what a student's tree runs); PyTorch "
              "through its Python loop (index_select minibatch, forward, backward, SGD step, "
              "`loss.item()`); scikit-learn through `partial_fit` on each minibatch "
              f"(alpha = reg × {BATCH}, the same gradient). Steady state: (median T({args.iters} steps) − "
@@ -511,20 +540,28 @@ def write_report(path, info, args, thr, gemm, sweep, notebook, widget, command, 
         fixed = ", ".join(f"{k}={v}" for k, v in sweep["fixed"].items())
         L.append(f"`cs231n.tools.sweep.run_sweep` on CIFAR-10 float32, 6 configurations ({grid}; {fixed}; "
                  "batch 200), each trained and scored on the validation set and the first 10,000 "
-                 "training images. Sequential: `n_jobs=1` in one process with 2 BLAS threads. "
-                 "Parallel: `n_jobs=2` worker processes with 1 BLAS thread each (run_sweep's "
-                 "defaults: workers forked from a forkserver, which starts once per session, "
-                 "in the first run; cores of idle workers lent to the configurations still "
-                 "running), the data copied to shared memory (worker start and data copy "
-                 "included). Median of "
+                 "training images. Sequential: `n_jobs=1, blas_threads=None` in one process "
+                 "with 2 BLAS threads (the fastest sequential run; its records may differ in "
+                 "the last digits where 1 and 2 threads round differently). Sequential, "
+                 "deterministic: `n_jobs=1` with run_sweep's default of 1 BLAS thread per "
+                 "configuration. Parallel: `n_jobs=2` worker processes with 1 BLAS thread each "
+                 "(run_sweep's defaults: every configuration on one thread wherever it runs, "
+                 "so the table is the same on every run and for every n_jobs; workers forked "
+                 "from a forkserver, which starts once per session, in the first run), the "
+                 "data copied to shared memory (worker start and data copy included). Median of "
                  f"{len(sweep['times']['sequential'])} runs each.\n")
         L.append("| | seconds | runs (s) |\n|---|---:|---|")
-        for k in ("sequential", "parallel"):
-            L.append(f"| {k} | {sweep[k + '_s']:.1f} | {', '.join(f'{t:.1f}' for t in sweep['times'][k])} |")
+        for k in ("sequential", "sequential_deterministic", "parallel"):
+            L.append(f"| {k.replace('_', ', ')} | {sweep[k + '_s']:.1f} | "
+                     f"{', '.join(f'{t:.1f}' for t in sweep['times'][k])} |")
         speedup = sweep["sequential_s"] / sweep["parallel_s"]
-        L.append(f"| **speed-up** | {fmt_ratio(speedup, TARGETS['sweep'])} | |")
-        L.append(f"\nParallel and sequential records identical (accuracies, losses): "
-                 f"{'yes' if sweep['same_records'] else 'no (BLAS thread count changes float rounding)'}.\n")
+        L.append(f"| **speed-up** over sequential with 2 threads | {fmt_ratio(speedup, TARGETS['sweep'])} | |")
+        speedup = sweep["sequential_deterministic_s"] / sweep["parallel_s"]
+        L.append(f"| speed-up over sequential, deterministic | {speedup:.2f}x | |")
+        L.append(f"\nParallel and deterministic sequential records identical (accuracies, losses): "
+                 f"{'yes' if sweep['same_records_deterministic'] else '**no**'}. Parallel and "
+                 "2-thread sequential records identical: "
+                 f"{'yes' if sweep['same_records'] else 'no (the BLAS thread count changes float rounding)'}.\n")
 
     L.append("## 4. Executing notebooks/two_layer_net.ipynb\n")
     if "error" in notebook:
@@ -535,7 +572,10 @@ def write_report(path, info, args, thr, gemm, sweep, notebook, widget, command, 
                  "the processes it starts (shared pages counted once per process).\n")
         L.append("| | value |\n|---|---:|")
         L.append(f"| wall time | {notebook['seconds']:.1f} s |")
-        L.append(f"| peak RSS, kernel (+ its workers) | {notebook['peak_kernel_rss_mb']:.0f} MB |")
+        L.append(f"| peak PSS, kernel + its workers (memory really in use; target <= 1.5 GB) | "
+                 f"{notebook.get('peak_kernel_pss_mb', 0):.0f} MB |")
+        L.append(f"| peak RSS, kernel (+ its workers; shared pages counted once per process) | "
+                 f"{notebook['peak_kernel_rss_mb']:.0f} MB |")
         L.append("| peak RSS, whole tree (nbconvert + kernel + workers) | "
                  f"{notebook['peak_tree_rss_mb']:.0f} MB |")
         L.append("")

@@ -136,6 +136,64 @@ SOLUTIONS = {
         dscores[np.arange(num_train), y] -= 1
         dW = X.T.dot(dscores) / num_train + reg * W
     """,
+    # ---------------------------------------------------------------- modular layers
+    "cs231n/layers.py:affine_forward:1": """
+        N = x.shape[0]
+        out = np.dot(x.reshape(N, -1), w) + b
+    """,
+    "cs231n/layers.py:affine_backward:1": """
+        N = x.shape[0]
+        dx = np.dot(dout, w.T).reshape(x.shape)
+        dw = np.dot(x.reshape(N, -1).T, dout)
+        db = np.sum(dout, axis=0)
+    """,
+    "cs231n/layers.py:relu_forward:1": """
+        out = np.maximum(0, x)
+    """,
+    "cs231n/layers.py:relu_backward:1": """
+        dx = dout.copy()
+        dx[x <= 0] = 0
+    """,
+    "cs231n/layers.py:svm_loss:1": """
+        N = x.shape[0]
+        correct_class_scores = x[np.arange(N), y]
+        margins = np.maximum(0, x - correct_class_scores[:, np.newaxis] + 1.0)
+        margins[np.arange(N), y] = 0
+        loss = np.sum(margins) / N
+        num_pos = np.sum(margins > 0, axis=1)
+        dx = np.zeros_like(x)
+        dx[margins > 0] = 1
+        dx[np.arange(N), y] -= num_pos
+        dx /= N
+    """,
+    "cs231n/layers.py:softmax_loss:1": """
+        N = x.shape[0]
+        shifted = x - np.max(x, axis=1, keepdims=True)
+        probs = np.exp(shifted)
+        probs /= np.sum(probs, axis=1, keepdims=True)
+        loss = -np.sum(np.log(probs[np.arange(N), y])) / N
+        dx = probs.copy()
+        dx[np.arange(N), y] -= 1
+        dx /= N
+    """,
+    # ---------------------------------------------------------------- update rules
+    "cs231n/optim.py:sgd_momentum:1": """
+        v = config['momentum'] * v - config['learning_rate'] * dw
+        next_w = w + v
+    """,
+    "cs231n/optim.py:rmsprop:1": """
+        config['cache'] = (config['decay_rate'] * config['cache']
+                           + (1 - config['decay_rate']) * dw * dw)
+        next_w = w - config['learning_rate'] * dw / (np.sqrt(config['cache']) + config['epsilon'])
+    """,
+    "cs231n/optim.py:adam:1": """
+        config['t'] += 1
+        config['m'] = config['beta1'] * config['m'] + (1 - config['beta1']) * dw
+        config['v'] = config['beta2'] * config['v'] + (1 - config['beta2']) * (dw ** 2)
+        m_hat = config['m'] / (1 - config['beta1'] ** config['t'])
+        v_hat = config['v'] / (1 - config['beta2'] ** config['t'])
+        next_w = w - config['learning_rate'] * m_hat / (np.sqrt(v_hat) + config['epsilon'])
+    """,
     # ---------------------------------------------------------------- notebooks
     "notebooks/knn.ipynb#1": """
         for k in k_choices:
