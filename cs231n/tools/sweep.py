@@ -58,6 +58,7 @@ from pathlib import Path
 import numpy as np
 
 from cs231n.tools.blas import blas_threads as blas_threads_limit
+from cs231n.tools.shared import SHM_MARGIN, shared_location, shm_free_bytes
 from cs231n.tools.training import train_net
 from cs231n._validation import (check_features, check_nonnegative_float, check_positive_float,
                                 check_data_dict, check_positive_int, check_y, read_only)
@@ -324,10 +325,11 @@ def _attach(spec):
     from multiprocessing import shared_memory
 
     data, blocks = {}, []
-    for name, (kind, where, shape, dtype) in spec.items():
+    for name, (kind, where, shape, dtype, *offset) in spec.items():
         if kind == "shm":
             block = shared_memory.SharedMemory(name=where)
-            arr = np.ndarray(shape, dtype=np.dtype(dtype), buffer=block.buf)
+            arr = np.ndarray(shape, dtype=np.dtype(dtype), buffer=block.buf,
+                             offset=offset[0] if offset else 0)
             blocks.append(block)
         else:  # a .npy file, memory-mapped: the page cache is shared by all workers
             arr = np.load(where, mmap_mode="r")
@@ -342,14 +344,6 @@ def _pool_task(spec, config, options):
     return _train_one(config, _attach(spec), options)
 
 
-def _shm_free_bytes():
-    try:
-        st = os.statvfs("/dev/shm")
-    except (OSError, AttributeError):
-        return None  # no /dev/shm to ask (not Linux): trust shared_memory
-    return st.f_bavail * st.f_frsize
-
-
 class _SharedData:
     """The sweep's arrays, copied once to where every worker maps them without a copy.
 
@@ -362,16 +356,23 @@ class _SharedData:
         from multiprocessing import shared_memory
 
         self.blocks, self.spec, self.tmpdir = [], {}, None
-        arrays = {name: data[name] for name in DATA_KEYS}
+        arrays = {}
+        for name in DATA_KEYS:
+            arr = data[name]
+            found = shared_location(arr)
+            if found is not None:  # already in shared memory (get_CIFAR10_data): no copy
+                self.spec[name] = ("shm", found[0], arr.shape, arr.dtype.str, found[1])
+            else:
+                arrays[name] = arr
         need = sum(a.nbytes for a in arrays.values())
-        free = _shm_free_bytes()
+        free = shm_free_bytes()
         try:
-            if free is None or need + (64 << 20) < free:
+            if free is None or need + SHM_MARGIN < free:
                 for name, arr in arrays.items():
                     block = shared_memory.SharedMemory(create=True, size=max(arr.nbytes, 1))
                     self.blocks.append(block)
                     _copy_in_halves(np.ndarray(arr.shape, dtype=arr.dtype, buffer=block.buf), arr)
-                    self.spec[name] = ("shm", block.name, arr.shape, arr.dtype.str)
+                    self.spec[name] = ("shm", block.name, arr.shape, arr.dtype.str, 0)
             else:
                 import tempfile
 
