@@ -58,11 +58,15 @@ def show_net_weights(net, ax=None, max_units=None):
     import matplotlib.pyplot as plt
 
     W1 = net.params["W1"] if hasattr(net, "params") else net
-    images = first_layer_images(W1)[:max_units]
+    images = first_layer_images(W1)
+    total = images.shape[0]
+    images = images[:max_units]
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 6))
     ax.imshow(visualize_grid(images, padding=3).astype("uint8"))
-    ax.set_title(f"first-layer weights ({images.shape[0]} hidden units)")
+    shown = (f"all {total} hidden units" if images.shape[0] == total
+             else f"first {images.shape[0]} of {total} hidden units")
+    ax.set_title(f"first-layer weights ({shown})")
     ax.axis("off")
     return ax
 
@@ -90,7 +94,7 @@ def plot_stats(stats, axes=None, title=None):
     loss_ax.set_xlabel("Iteration")
     loss_ax.set_ylabel("Loss")
     epochs = np.arange(1, len(stats["train_acc_history"]) + 1)
-    acc_ax.plot(epochs, stats["train_acc_history"], "o-", label="train (minibatch)")
+    acc_ax.plot(epochs, stats["train_acc_history"], "o-", label="train (fixed subset)")
     acc_ax.plot(epochs, stats["val_acc_history"], "o-", label="val")
     acc_ax.set_title("Classification accuracy history")
     acc_ax.set_xlabel("Epoch")

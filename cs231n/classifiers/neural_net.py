@@ -212,17 +212,10 @@ class TwoLayerNet:
         - diverged_at: None, or the iteration whose loss was not finite.
         - message: None, or the divergence message.
         """
-        X = check_features(X, n_features=self.input_size)
-        y = check_y(y, X.shape[0], num_classes=self.output_size)
-        X_val = check_features(X_val, name="X_val", n_features=self.input_size)
-        y_val = check_y(y_val, X_val.shape[0], num_classes=self.output_size, name="y_val")
-        learning_rate = initial_lr = check_positive_float(learning_rate, "learning_rate")
-        learning_rate_decay = check_positive_float(learning_rate_decay, "learning_rate_decay")
-        reg = check_nonnegative_float(reg, "reg")
-        num_iters = check_positive_int(num_iters, "num_iters")
-        batch_size = check_positive_int(batch_size, "batch_size")
-        # Learned state follows the data's precision: one conversion, not one per step.
-        self.params = {k: v.astype(X.dtype, copy=False) for k, v in self.params.items()}
+        X, y, X_val, y_val, learning_rate, learning_rate_decay, reg, num_iters, batch_size = \
+            check_training_inputs(self, X, y, X_val, y_val, learning_rate, learning_rate_decay,
+                                  reg, num_iters, batch_size)
+        initial_lr = learning_rate
 
         num_train = X.shape[0]
         iterations_per_epoch = max(num_train // batch_size, 1)
@@ -289,8 +282,9 @@ class TwoLayerNet:
           class c, where 0 <= c < C.
         """
         X = check_features(X, n_features=self.input_size)
-        W1, b1 = self.params["W1"], self.params["b1"]
-        W2, b2 = self.params["W2"], self.params["b2"]
+        # The weights, if you would rather write the forward pass again than call loss.
+        W1, b1 = self.params["W1"], self.params["b1"]  # noqa: F841
+        W2, b2 = self.params["W2"], self.params["b2"]  # noqa: F841
 
         y_pred = None
         # TODO: Implement this function; it should be VERY simple! The predicted class
@@ -332,6 +326,26 @@ class TwoLayerNet:
 # ------------------------------------------------------------------------------------
 # Training plumbing shared by TwoLayerNet.train and the staff's fast path.
 # ------------------------------------------------------------------------------------
+
+def check_training_inputs(net, X, y, X_val, y_val, learning_rate, learning_rate_decay, reg,
+                          num_iters, batch_size):
+    """train's arguments, checked (a ValueError names any bad one), in that order.
+
+    The net's parameters are converted to the data's precision here, once, not at every
+    step: float32 data trains in float32.
+    """
+    X = check_features(X, n_features=net.input_size)
+    y = check_y(y, X.shape[0], num_classes=net.output_size)
+    X_val = check_features(X_val, name="X_val", n_features=net.input_size)
+    y_val = check_y(y_val, X_val.shape[0], num_classes=net.output_size, name="y_val")
+    net.params = {k: v.astype(X.dtype, copy=False) for k, v in net.params.items()}
+    return (X, y, X_val, y_val,
+            check_positive_float(learning_rate, "learning_rate"),
+            check_positive_float(learning_rate_decay, "learning_rate_decay"),
+            check_nonnegative_float(reg, "reg"),
+            check_positive_int(num_iters, "num_iters"),
+            check_positive_int(batch_size, "batch_size"))
+
 
 def new_history(iterations_per_epoch):
     """The empty history dict that ``train`` fills and returns."""

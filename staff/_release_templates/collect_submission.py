@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Zip your work for upload: notebooks/*.ipynb and cs231n/**/*.py -> cs231n_submission.zip.
+"""Zip your work for upload: notebooks/*.ipynb, the nets they saved (notebooks/*.npz) and
+cs231n/**/*.py -> cs231n_submission.zip.
 
     python collect_submission.py            (or ./collect_submission.sh)
 
@@ -27,13 +28,15 @@ def collected(rel):
     parts = rel.split("/")
     if SKIP_DIRS.intersection(parts):
         return False
-    notebook = len(parts) == 2 and parts[0] == "notebooks" and rel.endswith(".ipynb")
+    notebook = len(parts) == 2 and parts[0] == "notebooks" and rel.endswith((".ipynb", ".npz"))
     return notebook or (parts[0] == "cs231n" and rel.endswith(".py"))
 
 
 def submission_files(root=ROOT):
     """Sorted paths (relative to root) of the notebooks and the package's modules."""
-    paths = list((root / "notebooks").glob("*.ipynb")) + list((root / "cs231n").rglob("*.py"))
+    # the notebooks, the nets they saved (npz: the grader scores them), and the package
+    paths = (list((root / "notebooks").glob("*.ipynb")) + list((root / "notebooks").glob("*.npz"))
+             + list((root / "cs231n").rglob("*.py")))
     files = [path.relative_to(root).as_posix() for path in paths if path.is_file()]
     return sorted(rel for rel in files if collected(rel))
 
@@ -63,6 +66,8 @@ def _unfinished(body):
 
 def check(root, rel):
     """Warnings about one file of the submission."""
+    if rel.endswith(".npz"):
+        return []
     text = (root / rel).read_text(encoding="utf-8")
     warnings, bodies, ok, executed = [], [], True, True
     if rel.endswith(".ipynb"):

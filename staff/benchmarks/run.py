@@ -21,24 +21,18 @@ are within this one run. Not part of the test suite (no test_ prefix).
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
-import os
-import platform
-import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
+from common import ROOT, bench_notebook, loadavg, log  # noqa: E402
+from common import machine_info as common_machine_info  # noqa: E402
 
 BATCH = 200
 LEARNING_RATE = 1e-4  # the course's first net: lr 1e-4, reg 0.25, std 1e-4
@@ -46,11 +40,6 @@ REG = 0.25
 STD = 1e-4
 NUM_CLASSES = 10
 TARGETS = {"torch": 1.0, "sklearn": 1.6, "gemm": 0.5, "sweep": 1.3, "widget_s": 2.0}
-OPENBLAS_VARS = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
-
-
-def log(*args):
-    print(*args, file=sys.stderr, flush=True)
 
 
 def median(xs):
@@ -64,30 +53,10 @@ W1_STEP = {True: "one GEMM call into NumPy's OpenBLAS (cs231n.tools.fast.gemm)",
 
 
 def machine_info():
-    from threadpoolctl import threadpool_info
-
     from cs231n.tools.fast.gemm import uses_blas_gemm
 
-    cpu = platform.processor() or "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    info = {
-        "date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "blas": [f"{p.get('internal_api')} {p.get('version')} ({p.get('architecture')} kernel, "
-                 f"{p.get('num_threads')} threads, {Path(p.get('filepath', '')).name})"
-                 for p in threadpool_info() if p.get("user_api") == "blas"],
-        "openblas_env": {k: os.environ.get(k) for k in OPENBLAS_VARS},
-        "w1_step": W1_STEP[uses_blas_gemm(np.float32)],
-    }
+    info = common_machine_info()
+    info["w1_step"] = W1_STEP[uses_blas_gemm(np.float32)]
     try:
         import torch
 
@@ -102,16 +71,7 @@ def machine_info():
         info["sklearn"] = sklearn.__version__
     except ImportError:
         info["sklearn"] = None
-    info["loadavg_start"] = _loadavg()
     return info
-
-
-def _loadavg():
-    try:
-        with open("/proc/loadavg") as f:
-            return f.read().split()[:3]
-    except OSError:
-        return ["?", "?", "?"]
 
 
 # ----------------------------------------------------------------------------- contenders
@@ -357,61 +317,6 @@ def bench_sweep(data, repeats, quick=False):
 
 # ----------------------------------------------------------------------------- notebook
 
-def bench_notebook(path):
-    """Execute a notebook with nbconvert (into a temporary copy); time and peak RSS."""
-    import psutil
-
-    if not path.exists():
-        return {"error": f"not available ({path.relative_to(ROOT)} does not exist yet)"}
-    jupyter = shutil.which("jupyter") or str(Path(sys.executable).with_name("jupyter"))
-    out_dir = tempfile.mkdtemp(prefix="bench_nb_")
-    cmd = [jupyter, "nbconvert", "--to", "notebook", "--execute", str(path),
-           "--output-dir", out_dir, "--output", "executed.ipynb",
-           "--ExecutePreprocessor.timeout=-1"]
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    root = psutil.Process(proc.pid)
-    peak_kernel = peak_tree = peak_pss = 0
-    while proc.poll() is None:
-        try:
-            procs = [root] + root.children(recursive=True)
-            rss = {}
-            for p in procs:
-                try:
-                    rss[p.pid] = (p.memory_info().rss, " ".join(p.cmdline()))
-                except (psutil.NoSuchProcess, psutil.AccessDenied):
-                    pass
-            peak_tree = max(peak_tree, sum(r for r, _ in rss.values()))
-            kernel = [p for p in procs if "ipykernel" in rss.get(p.pid, (0, ""))[1]]
-            for k in kernel:  # the kernel and the worker processes it starts
-                try:
-                    family = [k] + k.children(recursive=True)
-                    total = sum(rss.get(c.pid, (0, ""))[0] for c in family)
-                    peak_kernel = max(peak_kernel, total)
-                    # PSS counts a page shared by n processes (the sweep's shared data) as
-                    # 1/n in each, so the sum is the memory really in use; summed RSS
-                    # counts shared pages once per process.
-                    pss = 0
-                    for c in family:
-                        try:
-                            pss += c.memory_full_info().pss
-                        except (psutil.NoSuchProcess, psutil.AccessDenied, AttributeError):
-                            pass
-                    peak_pss = max(peak_pss, pss)
-                except psutil.NoSuchProcess:
-                    pass
-        except psutil.NoSuchProcess:
-            pass
-        time.sleep(0.05)
-    seconds = time.perf_counter() - start
-    stdout, stderr = proc.communicate()
-    shutil.rmtree(out_dir, ignore_errors=True)
-    if proc.returncode != 0:
-        return {"error": f"nbconvert failed (exit {proc.returncode}): {stderr.strip().splitlines()[-1:]}"}
-    return {"seconds": seconds, "peak_kernel_rss_mb": peak_kernel / 2**20,
-            "peak_tree_rss_mb": peak_tree / 2**20, "peak_kernel_pss_mb": peak_pss / 2**20}
-
-
 # ----------------------------------------------------------------------------- widget
 
 def bench_widget(repeats):
@@ -456,7 +361,7 @@ def write_report(path, info, args, thr, gemm, sweep, notebook, widget, command, 
     L.append(f"| scikit-learn | {info.get('sklearn')} |")
     if "loadavg_start" in info:
         L.append(f"| load average (1, 5, 15 min) at start / end | {' '.join(info['loadavg_start'])} / "
-                 f"{' '.join(_loadavg())} |")
+                 f"{' '.join(loadavg())} |")
     L.append("")
 
     L.append("## 1. Training throughput\n")
@@ -597,6 +502,15 @@ def write_report(path, info, args, thr, gemm, sweep, notebook, widget, command, 
              "environment as it is.")
     L.append("- Not part of the test suite: nothing in benchmarks/ is named test_*, and no test "
              "asserts a timing.")
+    # The other benchmarks' latest results (bench_features.py, bench_fcn.py write them), so
+    # that every figure is in this one file.
+    for name, title in (("RESULTS-features.md", "Image features (bench_features.py)"),
+                        ("RESULTS-fcn.md", "FullyConnectedNet + Solver vs PyTorch (bench_fcn.py)")):
+        part = HERE / name
+        if part.exists():
+            body = part.read_text(encoding="utf-8").split("\n", 1)[1]  # without its title
+            L.append(f"## {title}\n\nFrom its latest run (`{name}`):\n")
+            L.append(body.replace("\n## ", "\n### ").strip() + "\n")
     path.write_text("\n".join(L) + "\n", encoding="utf-8")
 
 

@@ -156,14 +156,11 @@ SOLUTIONS = {
     """,
     "cs231n/layers.py:svm_loss:1": """
         N = x.shape[0]
-        correct_class_scores = x[np.arange(N), y]
-        margins = np.maximum(0, x - correct_class_scores[:, np.newaxis] + 1.0)
+        margins = np.maximum(0, x - x[np.arange(N), y][:, None] + 1)
         margins[np.arange(N), y] = 0
-        loss = np.sum(margins) / N
-        num_pos = np.sum(margins > 0, axis=1)
-        dx = np.zeros_like(x)
-        dx[margins > 0] = 1
-        dx[np.arange(N), y] -= num_pos
+        loss = margins.sum() / N
+        dx = (margins > 0).astype(x.dtype)
+        dx[np.arange(N), y] = -dx.sum(axis=1)
         dx /= N
     """,
     "cs231n/layers.py:softmax_loss:1": """
@@ -175,6 +172,57 @@ SOLUTIONS = {
         dx = probs.copy()
         dx[np.arange(N), y] -= 1
         dx /= N
+    """,
+    # ---------------------------------------------------------------- modular nets
+    "cs231n/classifiers/fc_net.py:ModularTwoLayerNet.__init__:1": """
+        self.params['W1'] = weight_scale * randn(input_dim, hidden_dim)
+        self.params['b1'] = np.zeros(hidden_dim)
+        self.params['W2'] = weight_scale * randn(hidden_dim, num_classes)
+        self.params['b2'] = np.zeros(num_classes)
+    """,
+    "cs231n/classifiers/fc_net.py:ModularTwoLayerNet.loss:1": """
+        h1, cache_h1 = affine_relu_forward(X, self.params['W1'], self.params['b1'])
+        scores, cache_scores = affine_forward(h1, self.params['W2'], self.params['b2'])
+    """,
+    "cs231n/classifiers/fc_net.py:ModularTwoLayerNet.loss:2": """
+        data_loss, dscores = softmax_loss(scores, y)
+        reg_loss = 0.5 * self.reg * (np.sum(self.params['W1'] ** 2)
+                                     + np.sum(self.params['W2'] ** 2))
+        loss = data_loss + reg_loss
+        dh1, dW2, db2 = affine_backward(dscores, cache_scores)
+        dX, dW1, db1 = affine_relu_backward(dh1, cache_h1)
+        grads['W1'] = dW1 + self.reg * self.params['W1']
+        grads['b1'] = db1
+        grads['W2'] = dW2 + self.reg * self.params['W2']
+        grads['b2'] = db2
+    """,
+    "cs231n/classifiers/fc_net.py:FullyConnectedNet.__init__:1": """
+        layer_dims = [input_dim] + hidden_dims + [num_classes]
+        for i in range(self.num_layers):
+            self.params['W' + str(i + 1)] = weight_scale * randn(layer_dims[i],
+                                                                 layer_dims[i + 1])
+            self.params['b' + str(i + 1)] = np.zeros(layer_dims[i + 1])
+    """,
+    "cs231n/classifiers/fc_net.py:FullyConnectedNet.loss:1": """
+        h = X
+        for i in range(1, self.num_layers):
+            h, caches[i] = affine_relu_forward(h, self.params['W' + str(i)],
+                                               self.params['b' + str(i)])
+        scores, caches[self.num_layers] = affine_forward(
+            h, self.params['W' + str(self.num_layers)], self.params['b' + str(self.num_layers)])
+    """,
+    "cs231n/classifiers/fc_net.py:FullyConnectedNet.loss:2": """
+        loss, dscores = softmax_loss(scores, y)
+        for i in range(1, self.num_layers + 1):
+            W = self.params['W' + str(i)]
+            loss += 0.5 * self.reg * np.sum(W * W)
+        dh, dW, db = affine_backward(dscores, caches[self.num_layers])
+        grads['W' + str(self.num_layers)] = dW + self.reg * self.params['W' + str(self.num_layers)]
+        grads['b' + str(self.num_layers)] = db
+        for i in range(self.num_layers - 1, 0, -1):
+            dh, dW, db = affine_relu_backward(dh, caches[i])
+            grads['W' + str(i)] = dW + self.reg * self.params['W' + str(i)]
+            grads['b' + str(i)] = db
     """,
     # ---------------------------------------------------------------- update rules
     "cs231n/optim.py:sgd_momentum:1": """
@@ -195,6 +243,51 @@ SOLUTIONS = {
         next_w = w - config['learning_rate'] * m_hat / (np.sqrt(v_hat) + config['epsilon'])
     """,
     # ---------------------------------------------------------------- notebooks
+    "notebooks/FullyConnectedNets.ipynb#1": """
+        best_model = FullyConnectedNet([400], weight_scale=1e-3, reg=0.05)
+        best_solver = Solver(best_model, data, update_rule='adam',
+                             optim_config={'learning_rate': 2e-4}, lr_decay=0.9,
+                             num_epochs=8, batch_size=200, print_every=1000)
+        best_solver.train()
+    """,
+    "notebooks/features.ipynb#1": """
+        learning_rates = [1e-3, 5e-3]
+        regularization_strengths = [0.05, 0.5]
+        for lr in learning_rates:
+            for reg in regularization_strengths:
+                svm = LinearSVM()
+                svm.train(X_train_feats, y_train, learning_rate=lr, reg=reg, num_iters=1500,
+                          seed=0)
+                train_acc = np.mean(svm.predict(X_train_feats) == y_train)
+                val_acc = np.mean(svm.predict(X_val_feats) == y_val)
+                records.append({"learning_rate": lr, "reg": reg, "status": "ok",
+                                "train_acc": train_acc, "val_acc": val_acc})
+                if val_acc > best_val:
+                    best_val = val_acc
+                    best_svm = svm
+    """,
+    "notebooks/features.ipynb#2": """
+        learning_rates = [5e-3, 2e-2]
+        regularization_strengths = [0.05, 0.5]
+        for lr in learning_rates:
+            for reg in regularization_strengths:
+                softmax = Softmax()
+                softmax.train(X_train_feats, y_train, learning_rate=lr, reg=reg,
+                              num_iters=1500, seed=0)
+                train_acc = np.mean(softmax.predict(X_train_feats) == y_train)
+                val_acc = np.mean(softmax.predict(X_val_feats) == y_val)
+                records_softmax.append({"learning_rate": lr, "reg": reg, "status": "ok",
+                                        "train_acc": train_acc, "val_acc": val_acc})
+                if val_acc > best_val_softmax:
+                    best_val_softmax = val_acc
+                    best_softmax = softmax
+    """,
+    "notebooks/features.ipynb#3": """
+        best_net = TwoLayerNet(input_dim, 300, num_classes)
+        best_stats = best_net.train(X_train_feats_nb, y_train, X_val_feats_nb, y_val,
+                                    num_iters=3000, batch_size=200, learning_rate=0.4,
+                                    learning_rate_decay=0.9, reg=1e-3, seed=0)
+    """,
     "notebooks/knn.ipynb#1": """
         for k in k_choices:
             for fold in range(num_folds):

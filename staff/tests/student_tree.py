@@ -11,7 +11,7 @@ import re
 import textwrap
 from pathlib import Path
 
-from staff.release import END_MARKER, START_MARKER, find_regions, split_lines
+from staff.release import START_MARKER, find_regions, split_lines
 
 _PART = re.compile(r'"([\w/.]+\.py):([\w.]+): implement (?:part (\d+) of \d+|this part)')
 

@@ -722,3 +722,61 @@ def test_real_release_notebook_runs_up_to_student_code(student_tree, rel, monkey
     assert stopped_by is not None, f"{rel}: no student code reached"
     if "two_layer_net" in rel:
         assert ran >= 1, f"{rel}: no cell ran before the student code ({stopped_by})"
+
+
+# --------------------------------------------------------------------------- what --check reports
+
+
+def _check_messages(tree, capsys):
+    assert run_release("--check", "--source", tree) == 1
+    return capsys.readouterr().err
+
+
+def test_check_reports_a_region_without_todo(tree, capsys):
+    text = (tree / "pkg/mod.py").read_text().replace("        # TODO: append twice v to out.\n", "")
+    (tree / "pkg/mod.py").write_text(text)
+    err = _check_messages(tree, capsys)
+    assert "pkg/mod.py:17: no TODO comment above this START marker" in err
+
+
+def test_check_reports_a_name_only_the_region_defines(tree, capsys):
+    code = (f"def f(x):\n    # TODO: set y\n    {START}\n    y = 2 * x\n    z = y\n    {END}\n"
+            "    return y + z\n")
+    make_tree(tree, {"pkg/names.py": code})
+    err = _check_messages(tree, capsys)
+    # y is read after the region but only the region sets it: the student version would
+    # raise NameError there instead of NotImplementedError; declaring "y = None" fixes it.
+    assert "pkg/names.py:7: 'y' is used here but only the region at pkg/names.py:3" in err
+    assert "'z'" in err
+    make_tree(tree, {"pkg/names.py": code.replace("    # TODO", "    y = z = None\n    # TODO")})
+    assert run_release("--check", "--source", tree) == 0
+
+
+def _markdown_notebook(*sources):
+    return nbformat.writes(_notebook([nbformat.v4.new_markdown_cell(s) for s in sources]))
+
+
+def test_answers_are_blanked_and_unmarked_answers_refused(tree, tmp_path, capsys):
+    answer = ("**Inline Question 1**\n\nWhy?\n\n$\\color{blue}{\\textit Your Answer:}$\n\n"
+              f"{release.ANSWER_START}\nBecause of the secret answer.\n{release.ANSWER_END}\n")
+    diagnosis = nbformat.v4.new_markdown_cell("The loss falls linearly: the secret diagnosis.")
+    diagnosis.metadata["tags"] = ["solution"]
+    nb = _notebook([nbformat.v4.new_markdown_cell(answer), diagnosis])
+    make_tree(tree, {"notebooks/answers.ipynb": nbformat.writes(nb)})
+    out = tmp_path / "student"
+    assert run_release(out, "--source", tree, "--no-zip") == 0
+    student = nbformat.read(out / "notebooks/answers.ipynb", as_version=4)
+    assert "secret" not in student.cells[0].source and "secret" not in student.cells[1].source
+    assert release.ANSWER_BLANK in student.cells[0].source
+    assert "Why?" in student.cells[0].source  # the question stays
+    assert student.cells[1].source == release.SOLUTION_BLANK
+    # an answer written without markers would ship: refused
+    make_tree(tree, {"notebooks/answers.ipynb": _markdown_notebook(
+        "**Inline Question 1**\n\nWhy?\n\n**Your Answer:** the secret answer.")})
+    err = _check_messages(tree, capsys)
+    assert "cell[0]:1: this cell has a 'Your Answer' that is not marked" in err
+    # a question with nowhere to answer
+    make_tree(tree, {"notebooks/answers.ipynb": _markdown_notebook(
+        "**Inline Question 1**\n\nWhy?", "## Next section")})
+    err = _check_messages(tree, capsys)
+    assert "an inline question with no 'Your Answer'" in err

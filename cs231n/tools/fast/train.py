@@ -15,11 +15,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from cs231n._validation import (check_features, check_nonnegative_float, check_positive_float,
-                                check_positive_int, check_y)
-from cs231n.classifiers.neural_net import (TRAIN_ACC_SAMPLES, TwoLayerNet, new_history,
-                                           progress_bar, record_epoch, seeded_global_rng,
-                                           stop_diverged)
+from cs231n.classifiers.neural_net import (TRAIN_ACC_SAMPLES, TwoLayerNet,
+                                           check_training_inputs, new_history, progress_bar,
+                                           record_epoch, seeded_global_rng, stop_diverged)
 from cs231n.tools.fast.gemm import add_matmul_t
 
 
@@ -34,16 +32,10 @@ def train(net, X, y, X_val, y_val, learning_rate=1e-3, learning_rate_decay=0.95,
     """
     if not isinstance(net, TwoLayerNet):
         raise TypeError(f"the fast path trains a TwoLayerNet, got {type(net).__name__}")
-    X = check_features(X, n_features=net.input_size)
-    y = check_y(y, X.shape[0], num_classes=net.output_size)
-    X_val = check_features(X_val, name="X_val", n_features=net.input_size)
-    y_val = check_y(y_val, X_val.shape[0], num_classes=net.output_size, name="y_val")
-    learning_rate = initial_lr = check_positive_float(learning_rate, "learning_rate")
-    learning_rate_decay = check_positive_float(learning_rate_decay, "learning_rate_decay")
-    reg = check_nonnegative_float(reg, "reg")
-    num_iters = check_positive_int(num_iters, "num_iters")
-    batch_size = check_positive_int(batch_size, "batch_size")
-    net.params = {k: v.astype(X.dtype, copy=False) for k, v in net.params.items()}
+    X, y, X_val, y_val, learning_rate, learning_rate_decay, reg, num_iters, batch_size = \
+        check_training_inputs(net, X, y, X_val, y_val, learning_rate, learning_rate_decay,
+                              reg, num_iters, batch_size)
+    initial_lr = learning_rate
     params = net.params
 
     num_train = X.shape[0]
