@@ -1,6 +1,5 @@
 """Shared fixtures: the real CIFAR-10 folder (skips cleanly when it is not there)."""
 import os
-import re
 from pathlib import Path
 
 import pytest
@@ -31,59 +30,3 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "cifar" in item.keywords:
             item.add_marker(skip)
-
-
-# ------------------------------------------------------------------------------------
-# In the student version every part still to write raises NotImplementedError naming the
-# part. A test (or notebook cell) that reaches one is reported as skipped with that name,
-# grouped by part, instead of failing with a traceback: a fresh student's test run lists
-# what is left to do. Once a part is written its tests run for real.
-# ------------------------------------------------------------------------------------
-
-_NOT_DONE = "not implemented yet"
-# The message of every placeholder the release writes: "<file>:<function>: implement ...".
-_PLACEHOLDER = re.compile(r"((cs231n/[\w/]+\.py):([\w.]+): implement (?:part (\d+) of \d+|this part)"
-                          r"[^\n'\"]*)")
-
-
-def _where(path, function, part):
-    """(file, line) of the placeholder's raise, so the skips group by part."""
-    try:
-        lines = Path(path).read_text().splitlines()
-    except OSError:
-        return path, 0
-    hits = [n for n, line in enumerate(lines, 1) if f'"{path}:{function}: ' in line]
-    index = int(part or 1) - 1
-    return path, (hits[index] - 1 if index < len(hits) else 0)
-
-
-def _not_done(text):
-    """The first placeholder message in ``text`` and its location, or None."""
-    found = _PLACEHOLDER.search(text)
-    if found is None:
-        return None
-    message, path, function, part = found.groups()
-    return _where(path, function, part), message.strip()
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item, call):
-    outcome = yield
-    report = outcome.get_result()
-    if not report.failed or call.excinfo is None:
-        return
-    notebook = getattr(item, "parent", None)
-    is_cell = type(item).__name__ == "IPyNbCell"
-    # The placeholder's message, raised here, in a worker or subprocess, or quoted by a
-    # failed pytest.raises / pytest.warns around it.
-    found = _not_done(str(report.longrepr))
-    if found is not None:
-        (path, line), message = found
-        report.outcome = "skipped"
-        report.longrepr = (path, line, f"{_NOT_DONE}: {message}")
-        if is_cell:
-            notebook.stash_not_done = message
-    elif is_cell and getattr(notebook, "stash_not_done", None):
-        report.outcome = "skipped"
-        report.longrepr = (str(item.fspath), 0, f"{_NOT_DONE} (an earlier cell needs it): "
-                           f"{notebook.stash_not_done}")
