@@ -250,7 +250,7 @@ class Solver:
 
         # Compute loss and gradient (overflows just before a divergence are reported by
         # the divergence check below, not as NumPy warnings).
-        with np.errstate(over="ignore", invalid="ignore"):
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             loss, grads = self.model.loss(X_batch, y_batch)
         loss = float(loss)
         if has_diverged(loss):
@@ -363,7 +363,7 @@ class Solver:
         if N % batch_size != 0:
             num_batches += 1
         y_pred = []
-        with np.errstate(over="ignore", invalid="ignore"):
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for i in range(num_batches):
                 start = i * batch_size
                 end = (i + 1) * batch_size

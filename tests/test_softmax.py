@@ -67,13 +67,21 @@ def test_small_random_weights_give_log_C(loss_fn):
 @pytest.mark.parametrize("loss_fn", LOSSES)
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_huge_scores_are_stable(loss_fn, dtype):
-    # Scores (1e4, 0) and (0, 1e4): exp(1e4) overflows even float64, a shifted softmax does not.
-    # Example 0 has y = 1, so p_y = 1 / (1 + e^1e4) and -log p_y = 1e4 (to double precision);
-    # example 1 has y = 1 with score 1e4: loss 0. Mean 5e3.
-    # dscores: example 0: (1, -1), example 1: (0, 0); dW = X^T dscores / 2 = [[5e3, -5e3], [0, 0]].
+    # W = I, so the scores are the rows of X. exp(1e4) overflows even float64; after
+    # subtracting each row's maximum the scores are (0, -1) and (-1e4, 0), which do not.
+    # Example 0: scores (1e4, 1e4 - 1), y = 1: -log p_1 = 1 + log(1 + e^-1).
+    # Example 1: scores (0, 1e4), y = 1: p_1 = 1 / (1 + e^-1e4) = 1, loss 0.
+    # dscores: example 0: (q, -q) with q = 1 / (1 + e^-1); example 1: (0, 0).
+    # dW = X^T dscores / 2 = [[1e4 q, -1e4 q], [(1e4 - 1) q, -(1e4 - 1) q]] / 2.
     W = np.eye(2, dtype=dtype)
-    X = np.array([[1e4, 0.0], [0.0, 1e4]], dtype=dtype)
-    with np.errstate(over="raise", invalid="raise"):  # no overflow, not even an intermediate one
-        loss, dW = loss_fn(W, X, np.array([1, 1]), 0.0)
-    assert loss == pytest.approx(5e3, rel=1e-6)
-    np.testing.assert_allclose(dW, [[5e3, -5e3], [0.0, 0.0]], rtol=1e-6, atol=1e-6)
+    X = np.array([[1e4, 1e4 - 1], [0.0, 1e4]], dtype=dtype)
+    try:
+        with np.errstate(over="raise", invalid="raise"):  # no overflow, not even an intermediate one
+            loss, dW = loss_fn(W, X, np.array([1, 1]), 0.0)
+    except FloatingPointError as e:
+        pytest.fail(f"the softmax overflowed ({e}) for scores near 1e4: subtract each row's "
+                    "maximum score before np.exp; the probabilities do not change")
+    q = 1 / (1 + math.exp(-1))
+    assert loss == pytest.approx((1 + math.log(1 + math.exp(-1))) / 2, rel=1e-5)
+    np.testing.assert_allclose(dW, [[5e3 * q, -5e3 * q], [(1e4 - 1) * q / 2, -(1e4 - 1) * q / 2]],
+                               rtol=1e-5)
