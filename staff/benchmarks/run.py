@@ -452,8 +452,9 @@ def write_report(path, info, args, thr, gemm, sweep, notebook, widget, command, 
                  "configuration. Parallel: `n_jobs=2` worker processes with 1 BLAS thread each "
                  "(run_sweep's defaults: every configuration on one thread wherever it runs, "
                  "so the table is the same on every run and for every n_jobs; workers forked "
-                 "from a forkserver, which starts once per session, in the first run), the "
-                 "data copied to shared memory (worker start and data copy included). Median of "
+                 "from a forkserver, which starts once per session, in the first run); the "
+                 "workers map the training images from the shared memory get_CIFAR10_data put "
+                 "them in, and only the small splits are copied (worker start included). Median of "
                  f"{len(sweep['times']['sequential'])} runs each.\n")
         L.append("| | seconds | runs (s) |\n|---|---:|---|")
         for k in ("sequential", "sequential_deterministic", "parallel"):
