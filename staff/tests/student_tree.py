@@ -21,18 +21,20 @@ def region_keys(root):
     return [key for key, _ in _regions(Path(root))]
 
 
-def fill(root, solutions):
+def fill(root, solutions, require_all=True):
     """Replace each region's placeholder under ``root`` by ``solutions[key]`` (dedented
-    code, indented here like its START marker). Raises KeyError naming missing keys."""
+    code, indented here like its START marker). Raises KeyError naming missing keys;
+    with ``require_all=False`` a region without a solution keeps its placeholder (a
+    student part way through)."""
     root = Path(root)
     missing = [key for key, _ in _regions(root) if key not in solutions]
-    if missing:
+    if missing and require_all:
         raise KeyError(f"no solution for {missing}")
     for path in sorted({p for _, (p, _, _) in _regions(root)}):
         rel = path.relative_to(root).as_posix()
         if rel.endswith(".py"):
             text = path.read_text()
-            path.write_text(_fill_text(text, lambda k: solutions[_py_key(text, rel, k)]))
+            path.write_text(_fill_text(text, lambda k: solutions.get(_py_key(text, rel, k))))
         else:
             nb = json.loads(path.read_text())
             count = 0
@@ -43,7 +45,7 @@ def fill(root, solutions):
                 n = len(find_regions(src, lambda line: rel))
                 if n:
                     keys = [f"{rel}#{count + i + 1}" for i in range(n)]
-                    src = _fill_text(src, lambda k, keys=keys: solutions[keys[k]])
+                    src = _fill_text(src, lambda k, keys=keys: solutions.get(keys[k]))
                     cell["source"] = split_lines(src)
                     count += n
             path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
@@ -54,9 +56,11 @@ def _fill_text(text, code_for):
     regions = find_regions(text, lambda line: "?")
     out, previous = [], 0
     for k, region in enumerate(regions):
+        code = code_for(k)
+        if code is None:  # no solution given: the region stays as it is
+            continue
         out.extend(lines[previous:region.start])
-        code = textwrap.indent(textwrap.dedent(code_for(k)).strip("\n") + "\n", region.indent)
-        out.append(code)
+        out.append(textwrap.indent(textwrap.dedent(code).strip("\n") + "\n", region.indent))
         previous = region.end - 1
     out.extend(lines[previous:])
     return "".join(out)
