@@ -513,7 +513,7 @@ def strip_notebook(text, relpath):
         where = lambda number, index=index: f"{relpath}:cell[{index}]:{number}"  # noqa: E731
         if cell.get("cell_type") == "markdown":
             try:  # (answers are blanked, not counted: the count is of code regions)
-                cell.source, _ = strip_markdown(cell, nb.cells[index + 1:], where)
+                cell.source = strip_markdown(cell, nb.cells[index + 1:], where)
             except ReleaseError as exc:
                 errors.extend(exc.errors)
             continue
@@ -570,7 +570,7 @@ def _cell_name_uses(source):
 
 
 def strip_markdown(cell, following, where):
-    """Student version of a markdown cell's source, and the number of answers blanked.
+    """Student version of a markdown cell's source.
 
     - Lines between ANSWER_START and ANSWER_END are replaced by ANSWER_BLANK.
     - A cell tagged SOLUTION_TAG is replaced by SOLUTION_BLANK.
@@ -579,7 +579,7 @@ def strip_markdown(cell, following, where):
     """
     source = cell.source
     if SOLUTION_TAG in cell.get("metadata", {}).get("tags", []):
-        return SOLUTION_BLANK, 1
+        return SOLUTION_BLANK
     lines = split_lines(source)
     out, errors, opened, answers = [], [], None, 0
     for number, line in enumerate(lines, start=1):
@@ -612,7 +612,7 @@ def strip_markdown(cell, following, where):
                           "or the next markdown cell: add one, with the answer marked")
     if errors:
         raise ReleaseError(errors)
-    return "".join(out), answers
+    return "".join(out)
 
 
 # --------------------------------------------------------------------------- file set

@@ -325,11 +325,11 @@ def _attach(spec):
     from multiprocessing import shared_memory
 
     data, blocks = {}, []
-    for name, (kind, where, shape, dtype, *offset) in spec.items():
+    for name, (kind, where, shape, dtype, offset) in spec.items():
         if kind == "shm":
             block = shared_memory.SharedMemory(name=where)
             arr = np.ndarray(shape, dtype=np.dtype(dtype), buffer=block.buf,
-                             offset=offset[0] if offset else 0)
+                             offset=offset)
             blocks.append(block)
         else:  # a .npy file, memory-mapped: the page cache is shared by all workers
             arr = np.load(where, mmap_mode="r")
@@ -380,7 +380,7 @@ class _SharedData:
                 for name, arr in arrays.items():
                     path = os.path.join(self.tmpdir, f"{name}.npy")
                     np.save(path, arr)
-                    self.spec[name] = ("file", path, arr.shape, arr.dtype.str)
+                    self.spec[name] = ("file", path, arr.shape, arr.dtype.str, 0)
         except BaseException:
             self.close()
             raise
