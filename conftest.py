@@ -32,7 +32,26 @@ def cifar_dir():
     return CIFAR10_DIR
 
 
+#: The notebooks whose execution takes longest, longest first.
+_LONG_NOTEBOOKS = ("two_layer_net.ipynb", "FullyConnectedNets.ipynb", "features.ipynb")
+
+
+def _run_order(item):
+    """Long work first: tests marked ``slow``, then the notebooks (longest first), then the
+    rest in collection order. With ``--dist loadscope --no-loadscope-reorder`` (run_tests.sh)
+    xdist hands out modules and notebooks in this order, so the two workers finish at about
+    the same time instead of one starting a long notebook when the other is nearly done."""
+    if item.get_closest_marker("slow"):
+        return 0
+    path = Path(str(item.fspath))
+    if path.suffix == ".ipynb":
+        name = path.name
+        return 1 + (_LONG_NOTEBOOKS.index(name) if name in _LONG_NOTEBOOKS else len(_LONG_NOTEBOOKS))
+    return 10
+
+
 def pytest_collection_modifyitems(config, items):
+    items.sort(key=_run_order)  # stable: each module's and notebook's own order is kept
     # Tests marked 'cifar' need the real data: skip them with one clear reason when absent.
     if _have_cifar():
         return

@@ -14,3 +14,27 @@ def gemm_path(request, monkeypatch):
     else:
         monkeypatch.setattr(gemm_module, "_gemm", {})  # as if no BLAS had been found
     return request.param
+
+
+# ------------------------------------------------------------------------------------
+# Student releases, built once per test session (per xdist worker) and shared by the
+# test_student_release*.py modules, which are separate modules so that two workers can
+# run their long tests side by side.
+# ------------------------------------------------------------------------------------
+
+from staff.tests.student_tree import fill, make_release  # noqa: E402
+from staff.tests.course_solution import SOLUTIONS  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def fresh_release(tmp_path_factory):
+    """A student release as a student receives it."""
+    return make_release(tmp_path_factory.mktemp("fresh"))
+
+
+@pytest.fixture(scope="session")
+def solved_release(tmp_path_factory):
+    """A student release with the course's standard solution typed into every region."""
+    tree = make_release(tmp_path_factory.mktemp("solved"))
+    fill(tree, SOLUTIONS)
+    return tree

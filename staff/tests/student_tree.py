@@ -7,11 +7,18 @@ from 1), as its ``NotImplementedError`` message names it; a region of a notebook
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
+from staff import release
 from staff.release import START_MARKER, find_regions, split_lines
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "datasets" / "cifar-10-batches-py"
 
 _PART = re.compile(r'"([\w/.]+\.py):([\w.]+): implement (?:part (\d+) of \d+|this part)')
 
@@ -92,3 +99,35 @@ def _regions(root):
                     count += len(find_regions("".join(cell["source"]), lambda line: rel))
             found.extend((f"{rel}#{i + 1}", (path, i, None)) for i in range(count))
     return found
+
+
+def make_release(folder):
+    """Build the student release of this repository (untracked files included) in
+    ``folder/assignment1`` and return that path."""
+    tree = Path(folder) / "assignment1"
+    release.write_release(release.build_release(ROOT, include_untracked=True), tree)
+    return tree
+
+
+def student_env(tree):
+    """The environment of a process run in the student tree: its own ``cs231n`` first (not
+    the solution's), this checkout's CIFAR-10, no pytest or coverage variables."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "COV_"))}
+    env["PYTHONPATH"] = str(tree)
+    env["CIFAR10_DIR"] = str(DATA)
+    env["MPLBACKEND"] = "Agg"
+    return env
+
+
+# get_datasets.sh's tests check fetch code that no student edits, the same files as in this
+# tree (where they run); the browser test needs a server. The release runs leave them out.
+PLUMBING_ONLY = ("--ignore=tests/test_get_datasets.py", "-m", "not browser")
+
+
+def run_student_pytest(tree, *args, timeout=900):
+    """Run pytest in the student tree ``tree`` (one process, no plugins' options from this
+    run) and return the CompletedProcess."""
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider",
+         "-p", "no:xdist", "-o", "addopts=", *PLUMBING_ONLY, *args],
+        cwd=tree, env=student_env(tree), capture_output=True, text=True, timeout=timeout)
