@@ -9,6 +9,7 @@ source scripts/setup_env.sh
 ./get_datasets.sh
 if [ -d staff ]; then out=build; else out=notebooks; fi
 mkdir -p "$out"
-jupyter nbconvert --to notebook --execute --ExecutePreprocessor.timeout=1800 \
+# nbconvert has no widget front end: text progress bars (cs231n/tools/progress.py).
+CS231N_TEXT_PROGRESS=1 jupyter nbconvert --to notebook --execute --ExecutePreprocessor.timeout=1800 \
     --output-dir "$out" --output two_layer_net.ipynb notebooks/two_layer_net.ipynb
 echo "Done: the executed notebook is $out/two_layer_net.ipynb (open it with: jupyter lab $out/two_layer_net.ipynb)"

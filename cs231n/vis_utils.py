@@ -3,6 +3,56 @@ from math import ceil, sqrt
 
 import numpy as np
 
+#: Figure settings that read on a light and on a dark notebook theme alike: an opaque white
+#: background behind black text, in the notebook and in saved files.
+FIGURE_RC = {
+    "figure.facecolor": "white",
+    "figure.edgecolor": "white",
+    "axes.facecolor": "white",
+    "savefig.facecolor": "white",
+    "savefig.edgecolor": "white",
+    "savefig.transparent": False,
+    "text.color": "black",
+    "axes.labelcolor": "black",
+    "axes.edgecolor": "black",
+    "xtick.color": "black",
+    "ytick.color": "black",
+}
+
+
+def setup_figures(rc=None):
+    """Make every later matplotlib figure opaque white with black text (dark-theme safe).
+
+    Call it once, in a notebook's first cell after ``%matplotlib inline``.
+
+    Inputs:
+    - rc: optional dict of more rcParams, e.g. ``{"figure.figsize": (10.0, 8.0)}``.
+
+    Returns the dict of rcParams it set.
+    """
+    import matplotlib
+
+    settings = {**FIGURE_RC, **(rc or {})}
+    matplotlib.rcParams.update(settings)
+    return settings
+
+
+def accuracy_standard_error(p, n):
+    """Standard error of an accuracy p measured on n independent images.
+
+    Inputs:
+    - p: accuracy in [0, 1] (0.5 gives the largest error).
+    - n: number of images scored.
+
+    Returns sqrt(p * (1 - p) / n), a float: e.g. about 0.016 for p = 0.5, n = 1,000.
+    """
+    p = float(p)
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"p must lie in [0, 1], got {p}")
+    if n < 1:
+        raise ValueError(f"n must be at least 1, got {n}")
+    return sqrt(p * (1.0 - p) / n)
+
 
 def visualize_grid(Xs, ubound=255.0, padding=1):
     """Tile a stack of images into one grid image.
@@ -71,13 +121,15 @@ def show_net_weights(net, ax=None, max_units=None):
     return ax
 
 
-def plot_stats(stats, axes=None, title=None):
+def plot_stats(stats, axes=None, title=None, chance=None):
     """Plot the loss history and the per-epoch train/validation accuracy of a training run.
 
     Inputs:
     - stats: the history dict returned by TwoLayerNet.train.
     - axes: two matplotlib Axes (default: a new figure with two rows).
     - title: optional figure title.
+    - chance: if given (e.g. 0.1 for 10 classes), a dotted line at this accuracy, the
+      accuracy of guessing, on the accuracy plot.
 
     Returns the two Axes.
     """
@@ -96,6 +148,8 @@ def plot_stats(stats, axes=None, title=None):
     epochs = np.arange(1, len(stats["train_acc_history"]) + 1)
     acc_ax.plot(epochs, stats["train_acc_history"], "o-", label="train (fixed subset)")
     acc_ax.plot(epochs, stats["val_acc_history"], "o-", label="val")
+    if chance is not None:
+        acc_ax.axhline(chance, color="gray", ls=":", lw=1, label=f"chance ({chance:g})")
     acc_ax.set_title("Classification accuracy history")
     acc_ax.set_xlabel("Epoch")
     acc_ax.set_ylabel("Accuracy")
@@ -107,6 +161,52 @@ def plot_stats(stats, axes=None, title=None):
         fig.suptitle(title)
     fig.tight_layout()
     return axes
+
+
+def plot_loss_histories(histories, ax=None, log=True, reference=None, reference_label=None):
+    """Training losses of several runs in one plot, with the point where a run diverged.
+
+    Inputs:
+    - histories: dict mapping a label (e.g. "lr 1e-2") to the history dict of
+      TwoLayerNet.train (its "loss_history" and "diverged_at" are used).
+    - ax: matplotlib Axes to draw into (default: a new figure).
+    - log: logarithmic loss axis (a diverging loss spans many decades).
+    - reference: optional loss to draw as a dotted line, e.g. np.log(10), the loss of a
+      net that guesses uniformly among 10 classes.
+    - reference_label: the legend's name for that line (default: its value).
+
+    Returns the Axes. A diverged run ends in a red cross at its last finite loss, labelled
+    with the iteration whose loss was not finite; a run of fewer than 50 iterations is drawn
+    with a dot per iteration, so that it stays visible beside long ones.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import LogLocator, NullFormatter, ScalarFormatter
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 4))
+    for label, history in histories.items():
+        losses = np.asarray(history["loss_history"], dtype=float)
+        ax.plot(np.arange(len(losses)), losses, ".-" if len(losses) < 50 else "-", lw=0.8,
+                ms=4, label=label)
+        stop = history.get("diverged_at")
+        if stop is not None and len(losses):
+            ax.plot(len(losses) - 1, losses[-1], "x", color="red", ms=10, mew=2)
+            ax.annotate(f"{label}: diverged at iteration {stop}", (len(losses) - 1, losses[-1]),
+                        xytext=(8, 0), textcoords="offset points", color="red", va="center")
+    if reference is not None:
+        ax.axhline(reference, color="gray", ls=":", lw=1,
+                   label=reference_label or f"{reference:.3g}")
+    if log:
+        ax.set_yscale("log")
+        low, high = ax.get_ylim()
+        if high / low < 100:  # under two decades: plain ticks (2, 3, 5), not 2x10^0
+            ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 1.5, 2.0, 3.0, 5.0, 7.0)))
+            ax.yaxis.set_major_formatter(ScalarFormatter())
+            ax.yaxis.set_minor_formatter(NullFormatter())
+    ax.set_xlabel("Iteration")
+    ax.set_ylabel("Training loss" + (" (log scale)" if log else ""))
+    ax.legend()
+    return ax
 
 
 def plot_confusion_matrix(y_true, y_pred, class_names, ax=None):

@@ -487,3 +487,47 @@ def test_records_made_with_other_data_are_not_reused(data, tmp_path):
         warnings.simplefilter("error", SweepWarning)  # nothing stale is left to report
         same = run_sweep(changed, GRID, n_jobs=1, progress=False, results_path=path, **FIXED)
     assert same.ran == 0 and same.skipped == 6  # the new records are reused for the new data
+
+
+def _records(values):
+    """Hand-made records of a 1 x len(values) learning-rate sweep; None means diverged."""
+    out = []
+    for i, v in enumerate(values):
+        r = sweep.make_config(learning_rate=10.0 ** -(i + 1))
+        r.update(status="ok" if v is not None else "diverged", val_acc=v, train_acc=v,
+                 final_loss=1.0, diverged_at=None if v is not None else 5, seconds=1.0)
+        out.append(r)
+    return out
+
+
+def test_markdown_says_how_far_behind_the_best_in_standard_errors():
+    records = _records([0.50, 0.49, 0.46, None])
+    table = sweep.records_to_markdown(records, sort_by="val_acc", se=0.02)
+    rows = table.splitlines()
+    assert rows[0].rstrip(" |").endswith("behind best")
+    assert rows[2].endswith("| best |")
+    assert rows[3].endswith("| 0.5 SE (within noise) |")
+    assert rows[4].endswith("| 2.0 SE |")
+    assert rows[5].endswith("| — |")
+    assert "behind best" not in sweep.records_to_markdown(records)
+
+
+def test_heatmap_with_standard_error_marks_the_ties_and_widens_the_colour_range():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    records = _records([0.50, 0.49, 0.47, 0.40, None])
+    ax = plot_heatmap(records, x="learning_rate", y="reg", se=0.016)
+    texts = sorted(((t.get_position()[0], t.get_text()) for t in ax.texts))
+    # learning rates sorted ascending: 1e-5 (diverged), 1e-4 (0.40), ... 1e-1 (0.50)
+    assert [t for _, t in texts] == ["div", "0.400", "0.470\n≤2 SE", "0.490\n≤1 SE", "0.500\nbest"]
+    vmin, vmax = ax.images[0].get_clim()
+    assert vmax == pytest.approx(0.50) and vmin == pytest.approx(0.40)
+    assert "0.016" in ax.get_title()
+    assert ax.get_legend().get_texts()[0].get_text().startswith("diverged")
+    plt.close(ax.figure)
+    # Close values only: the colour range still spans 6 SE below the best.
+    ax = plot_heatmap(_records([0.50, 0.49]), x="learning_rate", y="reg", se=0.016)
+    assert ax.images[0].get_clim() == pytest.approx((0.50 - 6 * 0.016, 0.50))
+    plt.close(ax.figure)

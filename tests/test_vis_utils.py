@@ -49,3 +49,58 @@ def test_plots_draw_the_histories():
     ax = show_net_weights(np.random.default_rng(0).standard_normal((3072, 10)))
     assert ax.images[0].get_array().shape == (4 * 35 - 3, 4 * 35 - 3, 3)
     plt.close("all")
+
+
+def test_setup_figures_makes_figures_opaque_white():
+    from cs231n.vis_utils import setup_figures
+
+    with matplotlib.rc_context():
+        plt.rcParams["figure.facecolor"] = (1, 1, 1, 0)  # what a transparent theme would give
+        settings = setup_figures({"figure.figsize": (4.0, 3.0)})
+        assert settings["figure.figsize"] == (4.0, 3.0)
+        fig = plt.figure()
+        assert matplotlib.colors.to_rgba(fig.get_facecolor()) == (1.0, 1.0, 1.0, 1.0)
+        assert matplotlib.colors.to_rgba(plt.rcParams["savefig.facecolor"]) == (1.0, 1.0, 1.0, 1.0)
+        assert plt.rcParams["text.color"] == "black" and not plt.rcParams["savefig.transparent"]
+        plt.close("all")
+
+
+def test_accuracy_standard_error():
+    from cs231n.vis_utils import accuracy_standard_error
+
+    assert accuracy_standard_error(0.5, 1000) == pytest.approx(0.0158, abs=1e-4)
+    assert accuracy_standard_error(0.0, 10) == 0.0
+    with pytest.raises(ValueError):
+        accuracy_standard_error(1.5, 10)
+    with pytest.raises(ValueError):
+        accuracy_standard_error(0.5, 0)
+
+
+def test_plot_stats_draws_the_chance_line():
+    stats = {"loss_history": [2.3, 2.0], "train_acc_history": [0.2, 0.3],
+             "val_acc_history": [0.25, 0.28], "diverged_at": None}
+    _, acc_ax = plot_stats(stats, chance=0.1)
+    chance = [line for line in acc_ax.lines if line.get_label() == "chance (0.1)"]
+    assert len(chance) == 1 and list(chance[0].get_ydata()) == [0.1, 0.1]
+    _, acc_ax = plot_stats(stats)
+    assert len(acc_ax.lines) == 2  # no chance line unless asked for
+    plt.close("all")
+
+
+def test_plot_loss_histories_marks_where_a_run_diverged():
+    from cs231n.vis_utils import plot_loss_histories
+
+    runs = {"lr 1e-2": {"loss_history": [2.3, 5.0, 1e4], "diverged_at": 3},
+            "lr 1e-3": {"loss_history": [2.3, 2.2, 2.1, 2.0], "diverged_at": None}}
+    ax = plot_loss_histories(runs, reference=np.log(10))
+    assert ax.get_yscale() == "log"
+    assert list(ax.lines[0].get_ydata()) == [2.3, 5.0, 1e4]
+    cross = ax.lines[1]  # the red cross at the diverged run's last finite loss
+    assert list(cross.get_xdata()) == [2] and list(cross.get_ydata()) == [1e4]
+    texts = [t.get_text() for t in ax.texts]
+    assert texts == ["lr 1e-2: diverged at iteration 3"]
+    assert list(ax.lines[2].get_ydata()) == [2.3, 2.2, 2.1, 2.0]
+    assert ax.lines[-1].get_ydata()[0] == pytest.approx(np.log(10))
+    ax = plot_loss_histories(runs, log=False)
+    assert ax.get_yscale() == "linear"
+    plt.close("all")

@@ -227,3 +227,14 @@ def test_benchmark_helper_is_importable(data):
     spec.loader.exec_module(bench)
     times = bench.time_one_retrain(repeats=2, data=data)
     assert len(times) == 2 and all(t > 0 for t in times)
+
+
+def test_static_viewers_get_a_picture_of_the_explorer(explorer):
+    # GitHub, nbviewer and PDF exports cannot render the widget: the output carries the
+    # current plot as a PNG beside the widget view, and a readable text line.
+    import base64
+
+    data, _ = explorer._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in data
+    assert base64.b64decode(data["image/png"]) == explorer.png
+    assert data["text/plain"].startswith("TrainingExplorer: ")

@@ -39,15 +39,19 @@ def baseline_accuracies(data, seed=0, verbose=False, skip_missing=True):
     - data: the dict of get_CIFAR10_data (mean-subtracted images as rows):
       X_train (N_train, D), y_train (N_train,), X_test (N_test, D), y_test (N_test,).
       Other keys (X_val, y_val) are ignored.
-    - seed: seed of the initial weights and minibatches of the linear classifiers.
+    - seed: seed of the initial weights and minibatches of each linear classifier. Each
+      classifier trains from its own generator, ``np.random.default_rng(seed)``, as if it
+      were trained alone: with seed=0 the SVM and the Softmax are the ones ``svm.ipynb``
+      and ``softmax.ipynb`` train with ``seed=0`` (not the second half of one shared
+      stream).
     - verbose: print each accuracy as it is measured.
     - skip_missing: leave out, with a one-line message, a classifier whose code is not
       written yet (raises NotImplementedError); False lets the error through.
 
     k-NN memorises the first KNN_NUM_TRAIN training images and is scored on the first
-    KNN_NUM_TEST test images (as in the course, because it is slow on the full set);
-    the SVM and Softmax train on the whole training split with the bias trick and are
-    scored on the whole test split. Small matrix products run single-threaded: that is
+    KNN_NUM_TEST test images (as in the course and ``knn.ipynb``, because it is slow on the
+    full set); the SVM and Softmax train on the whole training split with the bias trick
+    and are scored on the whole test split. Small matrix products run single-threaded: that is
     faster on a busy machine and makes the numbers independent of the core count.
 
     Returns a dict {"k-NN": acc, "Linear SVM": acc, "Softmax": acc} of floats in [0, 1]; a
@@ -71,11 +75,11 @@ def baseline_accuracies(data, seed=0, verbose=False, skip_missing=True):
 
         _score(accuracies, f"k-NN (k={KNN_K})", "k-NN", knn, verbose, skip_missing)
         X_train_b, X_test_b = add_bias_column(X_train), add_bias_column(X_test)
-        rng = np.random.default_rng(seed)
         for name, model, params in (("Linear SVM", LinearSVM(), SVM_HYPERPARAMS),
                                     ("Softmax", Softmax(), SOFTMAX_HYPERPARAMS)):
             def linear(model=model, params=params):
-                model.train(X_train_b, y_train, seed=rng, **params)
+                # Its own generator: the same weights as when this classifier trains alone.
+                model.train(X_train_b, y_train, seed=np.random.default_rng(seed), **params)
                 return float(np.mean(model.predict(X_test_b) == y_test))
 
             _score(accuracies, name, name, linear, verbose, skip_missing)

@@ -66,10 +66,12 @@ from cs231n.classifiers.neural_net import TwoLayerNet
 from cs231n.divergence import DivergenceWarning
 
 # The settings a configuration holds, with the value used when neither the configuration
-# nor run_sweep's keyword arguments give one (the course's first net).
+# nor run_sweep's keyword arguments give one (the course's first net). reg is in this
+# package's convention, 0.5 * reg * sum(W**2): 0.5 here is the course's reg=0.25, which the
+# 2017 handout applied as reg * sum(W**2).
 DEFAULTS = {
     "learning_rate": 1e-4,
-    "reg": 0.25,
+    "reg": 0.5,
     "hidden_size": 50,
     "num_iters": 1000,
     "batch_size": 200,
@@ -535,17 +537,20 @@ class SweepResult:
         """Records of the configurations that diverged."""
         return [r for r in self.records if r["status"] == "diverged"]
 
-    def to_markdown(self, columns=None, sort_by=None):
+    def to_markdown(self, columns=None, sort_by=None, se=None):
         """The results as a Markdown table.
 
         Inputs:
         - columns: column names (settings or result fields); default: the settings that
           vary across the sweep, then status, train_acc, val_acc, final_loss, seconds.
         - sort_by: a column to sort by, largest first (missing values last), e.g. "val_acc".
+        - se: the standard error of a validation accuracy (e.g. 0.016 for 1,000 images near
+          0.5); if given, a last column "behind best" says how many standard errors each
+          configuration's val_acc is below the best one's ("within noise" up to 1 SE).
 
         Returns a string.
         """
-        return records_to_markdown(self.records, columns=columns, sort_by=sort_by)
+        return records_to_markdown(self.records, columns=columns, sort_by=sort_by, se=se)
 
     def __repr__(self):
         n_div = len(self.diverged)
@@ -559,9 +564,9 @@ class SweepResult:
     def __str__(self):
         return self.to_markdown()
 
-    def plot_heatmap(self, x="learning_rate", y="reg", value="val_acc", ax=None):
+    def plot_heatmap(self, x="learning_rate", y="reg", value="val_acc", ax=None, se=None):
         """See :func:`plot_heatmap`."""
-        return plot_heatmap(self, x=x, y=y, value=value, ax=ax)
+        return plot_heatmap(self, x=x, y=y, value=value, ax=ax, se=se)
 
 
 def _default_n_jobs():
@@ -786,9 +791,11 @@ def _retrain(config, data, options, record):
 
 
 def _progress_bar(total, initial):
-    from tqdm.auto import tqdm
+    # The package's one progress bar: a widget in Jupyter, text elsewhere (and with
+    # CS231N_TEXT_PROGRESS=1).
+    from cs231n.tools.progress import progress_bar
 
-    return tqdm(total=total, initial=initial, desc="sweep", unit="config")
+    return progress_bar(total, "sweep", unit="config", initial=initial, leave=True)
 
 
 def _tick(bar):
@@ -830,17 +837,39 @@ def _format_cell(column, record):
     return str(value)
 
 
-def records_to_markdown(records, columns=None, sort_by=None):
+def _best_val(records):
+    ok = [r["val_acc"] for r in records if r["status"] == "ok" and r.get("val_acc") is not None]
+    return max(ok) if ok else None
+
+
+def _behind_best(record, best, se):
+    """How far a record's val_acc is below the best, in standard errors, as table text."""
+    if record["status"] != "ok" or record.get("val_acc") is None or best is None:
+        return "—"
+    gap = (best - record["val_acc"]) / se
+    if gap == 0:
+        return "best"
+    return f"{gap:.1f} SE" + (" (within noise)" if gap <= 1 else "")
+
+
+def records_to_markdown(records, columns=None, sort_by=None, se=None):
     """A Markdown table of sweep records (see SweepResult.to_markdown)."""
     records = _records_of(records)
     if columns is None:
         columns = _varying_keys(records) + list(RESULT_COLUMNS)
+    columns = list(columns)
+    if se is not None:
+        se = check_positive_float(se, "se")
+        best = _best_val(records)
+        columns.append("behind best")
     if sort_by is not None:
         records = sorted(records, key=lambda r: (r.get(sort_by) is None, -(r.get(sort_by) or 0)))
     lines = ["| " + " | ".join(columns) + " |",
              "|" + "|".join("---:" if c != "status" else ":---" for c in columns) + "|"]
     for r in records:
-        lines.append("| " + " | ".join(_format_cell(c, r) for c in columns) + " |")
+        cells = [_behind_best(r, best, se) if c == "behind best" and se is not None
+                 else _format_cell(c, r) for c in columns]
+        lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -848,19 +877,23 @@ def _tick_label(v):
     return f"{v:.3g}" if isinstance(v, float) else str(v)
 
 
-def plot_heatmap(results, x="learning_rate", y="reg", value="val_acc", ax=None):
+def plot_heatmap(results, x="learning_rate", y="reg", value="val_acc", ax=None, se=None):
     """A heatmap of a sweep's results over two settings.
 
     Each cell shows the best ``value`` over the configurations with that (x, y); when other
     settings vary too, that is the best over them (the title says so). Cells where every
-    configuration diverged are hatched and marked "div"; cells the sweep did not try stay
-    blank.
+    configuration diverged are hatched and marked "div" (and named in a legend); cells the
+    sweep did not try stay blank.
 
     Inputs:
     - results: a SweepResult or a list of records.
     - x, y: settings (from CONFIG_KEYS) for the columns and rows.
     - value: the record field to show, e.g. "val_acc", "train_acc" or "final_loss".
     - ax: matplotlib Axes to draw into (default: a new figure).
+    - se: the standard error of one cell's value (e.g. 0.016 for an accuracy near 0.5 on
+      1,000 images). If given, the best cell is marked "best" and every other cell
+      "≤1 SE" or "≤2 SE" when it is that close to the best, and the colour scale spans at
+      least 6 SE below the best, so that differences within the noise look small.
 
     Returns the Axes.
     """
@@ -886,10 +919,19 @@ def plot_heatmap(results, x="learning_rate", y="reg", value="val_acc", ax=None):
 
     if ax is None:
         _, ax = plt.subplots(figsize=(1.1 * len(xs) + 3, 0.8 * len(ys) + 2))
-    image = ax.imshow(np.ma.masked_invalid(grid), origin="lower", aspect="auto", cmap="viridis")
-    ax.figure.colorbar(image, ax=ax, label=value)
     finite = grid[np.isfinite(grid)]
-    middle = (finite.min() + finite.max()) / 2 if finite.size else 0.0
+    vmin = vmax = None
+    if se is not None:
+        se = check_positive_float(se, "se")
+        if finite.size:
+            vmax = finite.max()
+            vmin = min(finite.min(), vmax - 6 * se)
+    image = ax.imshow(np.ma.masked_invalid(grid), origin="lower", aspect="auto", cmap="viridis",
+                      vmin=vmin, vmax=vmax)
+    ax.figure.colorbar(image, ax=ax, label=value)
+    low = finite.min() if vmin is None and finite.size else (vmin or 0.0)
+    high = finite.max() if finite.size else 0.0
+    middle = (low + high) / 2
     for j in range(len(ys)):
         for i in range(len(xs)):
             if diverged[j, i]:
@@ -897,8 +939,17 @@ def plot_heatmap(results, x="learning_rate", y="reg", value="val_acc", ax=None):
                                        hatch="///", linewidth=0))
                 ax.text(i, j, "div", ha="center", va="center", color="tab:red", fontweight="bold")
             elif np.isfinite(grid[j, i]):
-                ax.text(i, j, f"{grid[j, i]:.3f}", ha="center", va="center",
+                text = f"{grid[j, i]:.3f}"
+                if se is not None:
+                    gap = (high - grid[j, i]) / se
+                    text += ("\nbest" if gap == 0 else "\n≤1 SE" if gap <= 1
+                             else "\n≤2 SE" if gap <= 2 else "")
+                ax.text(i, j, text, ha="center", va="center",
                         color="black" if grid[j, i] > middle else "white")
+    if diverged.any():
+        ax.legend(handles=[Rectangle((0, 0), 1, 1, facecolor="0.85", edgecolor="tab:red",
+                                     hatch="///", label="diverged (loss NaN or inf)")],
+                  loc="upper left", bbox_to_anchor=(0, -0.18), frameon=False, fontsize="small")
     ax.set_xticks(range(len(xs)), [_tick_label(v) for v in xs])
     ax.set_yticks(range(len(ys)), [_tick_label(v) for v in ys])
     ax.set_xlabel(x)
@@ -907,5 +958,7 @@ def plot_heatmap(results, x="learning_rate", y="reg", value="val_acc", ax=None):
     title = f"{value} by {x} and {y}"
     if others:
         title += f"\n(best over {', '.join(others)})"
+    if se is not None:
+        title += f"\n(standard error of one cell ≈ {se:.3f})"
     ax.set_title(title)
     return ax

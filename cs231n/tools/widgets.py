@@ -130,7 +130,7 @@ class TrainingExplorer:
     def __init__(self, data=None, *, learning_rate=DEFAULTS["learning_rate"], reg=DEFAULTS["reg"],
                  hidden_size=DEFAULTS["hidden_size"], num_iters=DEFAULTS["num_iters"],
                  batch_size=DEFAULT_BATCH_SIZE, learning_rate_decay=0.95, std=1e-4, seed=0,
-                 blas_threads=1, figsize=(11.0, 3.4), dpi=96, train_now=True):
+                 blas_threads=1, figsize=(11.0, 5.6), dpi=96, train_now=True):
         """
         Inputs:
         - data: dict with X_train (N, 3072), y_train (N,), X_val, y_val; default
@@ -142,7 +142,8 @@ class TrainingExplorer:
         - blas_threads: BLAS threads while training (None: leave as is). One thread is the
           default because on a small shared machine a spinning multi-threaded BLAS makes
           each retrain several times slower, not faster.
-        - figsize, dpi: size of the plot.
+        - figsize, dpi: size of the plot (loss and accuracy stacked on the left, the
+          first-layer weights in a large panel on the right).
         - train_now: train once with the initial values before returning.
         """
         import ipywidgets as W
@@ -267,6 +268,23 @@ class TrainingExplorer:
         self.seconds = time.perf_counter() - start
         return history
 
+    def _repr_mimebundle_(self, **kwargs):
+        """The widget, with the current plot as a PNG fallback.
+
+        A live Jupyter (or Voilà) renders the widget; a static viewer (GitHub, nbviewer, a
+        PDF export), which cannot, shows the picture of the state it was saved in instead
+        of ``VBox(children=...)``.
+        """
+        import base64
+
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
+        data = dict(data)
+        if self.png:
+            data["image/png"] = base64.b64encode(self.png).decode("ascii")
+        data["text/plain"] = f"TrainingExplorer: {self.status_text}"
+        return data, metadata
+
     def _on_change(self, change):
         if self._holding:
             return
@@ -292,9 +310,12 @@ class TrainingExplorer:
         # and nothing is shown twice by the inline backend.
         fig = Figure(figsize=self.figsize, dpi=self.dpi)
         FigureCanvasAgg(fig)
-        loss_ax, acc_ax, w_ax = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1.2, 1.2, 1]})
+        # Loss above accuracy on the left; the weights get the whole height on the right,
+        # so that each unit's 32x32 picture is large enough to read.
+        grid = fig.add_gridspec(2, 2, width_ratios=[1.25, 1])
+        loss_ax, acc_ax = fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[1, 0])
+        w_ax = fig.add_subplot(grid[:, 1])
         history = self.history
-        acc_ax.axhline(1.0 / NUM_CLASSES, color="gray", lw=0.8, ls=":", label="chance")
         acc_ax.set_ylim(0, 1.05)
         # Fixed x range (all the epochs this run would have), also when it diverged early.
         num_epochs = max(self.params["num_iters"] // history["iterations_per_epoch"], 1)
@@ -314,7 +335,7 @@ class TrainingExplorer:
             loss_ax.text(0.5, 0.5, f"diverged at\niteration {history['diverged_at']}",
                          ha="center", va="center", color="red", fontsize=16,
                          transform=loss_ax.transAxes)
-        plot_stats(history, axes=(loss_ax, acc_ax))
+        plot_stats(history, axes=(loss_ax, acc_ax), chance=1.0 / NUM_CLASSES)
         buf = io.BytesIO()
         fig.savefig(buf, format="png")
         return buf.getvalue()
