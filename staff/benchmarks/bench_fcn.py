@@ -2,16 +2,20 @@
 
     python staff/benchmarks/bench_fcn.py --torch-python /tmp/torchenv/bin/python
 
-The same job in both: a 3-layer net (3072 - 500 - 500 - 10, ReLU, softmax cross-entropy,
+Three trainers, the same job: the staff's ``FastSolver`` (``cs231n.tools.fast``: the
+Solver with a fast step for a plain FullyConnectedNet), the plain ``Solver`` with the
+course's code (``model.loss`` and ``optim.adam``, what a student's solution runs), and
+PyTorch. The job: a 3-layer net (3072 - 500 - 500 - 10, ReLU, softmax cross-entropy,
 L2 weight decay) trained with Adam on CIFAR-10 in float32, minibatches of 200 drawn with
 replacement, a fixed number of iterations, plus the Solver's two accuracy checks (1,000
 training and 1,000 validation images after the first and the last iteration), which the
 PyTorch loop does too. The throughput is training images per second.
 
 Each measurement runs in a fresh worker process (so that NumPy's OpenBLAS threads and
-PyTorch's OpenMP threads never compete inside one process), the two alternate
-(ours, PyTorch, ours, PyTorch, ...) so that both see the same machine load, and the median
-of the repeats is reported. PyTorch runs with ``torch.set_num_threads(2)`` (or
+PyTorch's OpenMP threads never compete inside one process), the three alternate
+(fast, PyTorch, plain, fast, PyTorch, plain, ...) so that all see the same machine load, and
+the median of the repeats is reported, with the ratio within each repeat (fast and PyTorch
+run back to back). PyTorch runs with ``torch.set_num_threads(2)`` (or
 ``--threads``); NumPy's BLAS with the same number of threads (threadpoolctl).
 
 The results go to stdout and, with ``--output``, to a Markdown file.
@@ -29,7 +33,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, cpu_model  # noqa: E402
+from common import ROOT, cpu_model, loadavg  # noqa: E402
+
 HIDDEN = (500, 500)
 BATCH = 200
 LR = 1e-4
@@ -38,6 +43,12 @@ WEIGHT_SCALE = 1e-3
 
 
 def _data(num_iters):
+    """The preprocessed CIFAR-10 splits, and NumPy.
+
+    Each worker prepares its own: handing the workers one .npz written by the parent was
+    tried, and made PyTorch's runs about 25% slower (its minibatch gathers from the
+    loaded array), not NumPy's.
+    """
     import numpy as np
 
     from cs231n.data_utils import get_CIFAR10_data
@@ -46,12 +57,16 @@ def _data(num_iters):
     return {k: v for k, v in data.items() if not k.endswith("test")}, np
 
 
-def worker_numpy(num_iters, threads):
+def worker_numpy(num_iters, threads, fast):
+    """The package's FullyConnectedNet trained by FastSolver (fast) or the plain Solver."""
     from threadpoolctl import threadpool_info, threadpool_limits
 
     data, np = _data(num_iters)
     from cs231n.classifiers.fc_net import FullyConnectedNet
-    from cs231n.solver import Solver
+    if fast:
+        from cs231n.tools.fast import FastSolver as Solver
+    else:
+        from cs231n.solver import Solver
 
     with threadpool_limits(limits=threads, user_api="blas"):
         # warm-up (allocations, BLAS thread start-up), not timed
@@ -71,6 +86,7 @@ def worker_numpy(num_iters, threads):
         blas = [{k: i.get(k) for k in ("internal_api", "version", "architecture", "num_threads")}
                 for i in threadpool_info() if i.get("user_api") == "blas"]
     assert len(solver.loss_history) == num_iters
+    assert getattr(solver, "fast_steps", 0) == (num_iters if fast else 0)
     return {"images_per_s": num_iters * BATCH / elapsed, "seconds": elapsed,
             "final_loss": solver.loss_history[-1], "val_acc": solver.val_acc_history[-1],
             "numpy": np.__version__, "blas": blas}
@@ -142,7 +158,7 @@ def run_worker(python, kind, num_iters, threads):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--worker", choices=["numpy", "torch"], help=argparse.SUPPRESS)
+    parser.add_argument("--worker", choices=list(WORKERS), help=argparse.SUPPRESS)
     parser.add_argument("--iters", type=int, default=200, help="training iterations per run")
     parser.add_argument("--repeats", type=int, default=5, help="runs of each, alternating")
     parser.add_argument("--threads", type=int, default=2, help="BLAS / torch threads")
@@ -152,28 +168,38 @@ def main():
     args = parser.parse_args()
 
     if args.worker:
-        fn = worker_numpy if args.worker == "numpy" else worker_torch
-        print(json.dumps(fn(args.iters, args.threads)))
+        print(json.dumps(WORKERS[args.worker](args.iters, args.threads)))
         return
 
-    ours, theirs = [], []
+    load_before = loadavg()
+    runs = {"fast": [], "torch": [], "plain": []}  # the order of each repeat
     for r in range(args.repeats):
-        ours.append(run_worker(sys.executable, "numpy", args.iters, args.threads))
-        theirs.append(run_worker(args.torch_python, "torch", args.iters, args.threads))
-        print(f"repeat {r + 1}/{args.repeats}: ours {ours[-1]['images_per_s']:.0f} img/s, "
-              f"PyTorch {theirs[-1]['images_per_s']:.0f} img/s", flush=True)
-    med_ours = statistics.median(o["images_per_s"] for o in ours)
-    med_theirs = statistics.median(t["images_per_s"] for t in theirs)
-    ratio = med_ours / med_theirs
-    # the ratio within each pair (same moment, same load), for the spread
-    pair_ratios = sorted(o["images_per_s"] / t["images_per_s"] for o, t in zip(ours, theirs))
+        for kind in runs:
+            python = args.torch_python if kind == "torch" else sys.executable
+            runs[kind].append(run_worker(python, kind, args.iters, args.threads))
+        print(f"repeat {r + 1}/{args.repeats}: "
+              + ", ".join(f"{kind} {runs[kind][-1]['images_per_s']:.0f} img/s" for kind in runs),
+              flush=True)
+    load_after = loadavg()
+    ours, plain, theirs = runs["fast"], runs["plain"], runs["torch"]
+    med = {kind: statistics.median(o["images_per_s"] for o in rs) for kind, rs in runs.items()}
+    med_ours, med_plain, med_theirs = med["fast"], med["plain"], med["torch"]
+    ratio, plain_ratio = med_ours / med_theirs, med_plain / med_theirs
+
+    def pair_ratios(a, b):  # the ratio within each repeat (same moment, same load), sorted
+        ratios = sorted(x["images_per_s"] / y["images_per_s"] for x, y in zip(a, b))
+        return (", ".join(f"{p:.2f}" for p in ratios)
+                + f"; their median {statistics.median(ratios):.2f}")
+
     blas = ours[0]["blas"]
-    env_threads = {k: os.environ[k] for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
-                                              "MKL_NUM_THREADS", "OPENBLAS_CORETYPE")
-                   if k in os.environ}
+    # every variable that steers the BLAS or OpenMP (thread counts, kernels, cache sizes)
+    env_threads = {k: v for k, v in sorted(os.environ.items())
+                   if k.startswith(("OPENBLAS_", "OMP_", "MKL_", "GOTO_"))}
     blas_text = ", ".join(f"{b['internal_api']} {b['version']} {b['architecture']}" for b in blas)
-    ours_runs = ", ".join(f"{o['images_per_s']:.0f}" for o in ours)
-    theirs_runs = ", ".join(f"{t['images_per_s']:.0f}" for t in theirs)
+
+    def listed(rs):
+        return ", ".join(f"{o['images_per_s']:.0f}" for o in rs)
+
     lines = [
         "# FullyConnectedNet + Solver vs PyTorch (CPU): training throughput",
         "",
@@ -190,26 +216,39 @@ def main():
         f"PyTorch {theirs[0]['torch']} (NumPy {theirs[0]['numpy']} in its environment)",
         f"- Threads: NumPy BLAS {args.threads} (threadpoolctl; reported "
         f"{[b['num_threads'] for b in blas]}), torch.set_num_threads({args.threads}) "
-        f"(reported {theirs[0]['torch_threads']}); environment: {env_threads or 'no thread variables set'}",
+        f"(reported {theirs[0]['torch_threads']}); environment: {env_threads or 'no BLAS or OpenMP variables set'}",
+        f"- Load average (1, 5, 15 min) before: {', '.join(load_before)}; after: "
+        f"{', '.join(load_after)} ({os.cpu_count()} CPUs, shared with other jobs)",
         "",
-        "| | images/s (median) | runs (images/s) |",
-        "| --- | --- | --- |",
-        f"| ours (NumPy, cs231n Solver) | {med_ours:.0f} | "
-        f"{ours_runs} |",
-        f"| PyTorch | {med_theirs:.0f} | {theirs_runs} |",
+        "| | images/s (median) | runs (images/s) | / PyTorch |",
+        "| --- | --- | --- | --- |",
+        f"| ours: FullyConnectedNet + FastSolver (cs231n.tools.fast) | {med_ours:.0f} | "
+        f"{listed(ours)} | {ratio:.2f} |",
+        f"| ours: FullyConnectedNet + Solver, the course's code | {med_plain:.0f} | "
+        f"{listed(plain)} | {plain_ratio:.2f} |",
+        f"| PyTorch | {med_theirs:.0f} | {listed(theirs)} | 1 |",
         "",
-        f"**Ratio ours / PyTorch: {ratio:.2f}** (median over medians; per-pair ratios "
-        f"{', '.join(f'{p:.2f}' for p in pair_ratios)}). Target: >= 0.8.",
+        f"**Ratio FastSolver / PyTorch: {ratio:.2f}** (median over medians; per-repeat ratios "
+        f"{pair_ratios(ours, theirs)}). Target: >= 0.8: "
+        f"**{'met' if ratio >= 0.8 else 'not met'}**.",
+        f"Plain Solver / PyTorch: {plain_ratio:.2f} (per repeat {pair_ratios(plain, theirs)}); "
+        f"FastSolver / plain Solver: {med_ours / med_plain:.2f}.",
         "",
-        f"Final training loss after {args.iters} iterations: ours "
-        f"{statistics.median(o['final_loss'] for o in ours):.3f}, PyTorch "
-        f"{statistics.median(t['final_loss'] for t in theirs):.3f} (same job, different "
-        "random streams).",
+        f"Final training loss after {args.iters} iterations (median): FastSolver "
+        f"{statistics.median(o['final_loss'] for o in ours):.3f}, Solver "
+        f"{statistics.median(o['final_loss'] for o in plain):.3f} (the same run up to "
+        f"rounding), PyTorch {statistics.median(t['final_loss'] for t in theirs):.3f} "
+        "(same job, different random streams).",
     ]
     text = "\n".join(lines) + "\n"
     print(text)
     if args.output:
         args.output.write_text(text)
+
+
+WORKERS = {"fast": lambda n, t: worker_numpy(n, t, fast=True),
+           "plain": lambda n, t: worker_numpy(n, t, fast=False),
+           "torch": worker_torch}
 
 
 if __name__ == "__main__":
