@@ -9,6 +9,8 @@ from cs231n.layers import (affine_backward, affine_forward, relu_backward, relu_
                            softmax_loss, svm_loss)
 
 
+@pytest.mark.part("Layers: affine")
+@pytest.mark.points(1)
 def test_affine_forward_course_reference():
     # The course's published check (FullyConnectedNets.ipynb).
     num_inputs, input_shape, output_dim = 2, (4, 5, 6), 3
@@ -68,6 +70,8 @@ def test_affine_float32_stays_float32():
     assert dx.dtype == dw.dtype == db.dtype == np.float32
 
 
+@pytest.mark.part("Layers: ReLU")
+@pytest.mark.points(1)
 def test_relu_forward_course_reference():
     x = np.linspace(-0.5, 0.5, num=12).reshape(3, 4)
     out, _ = relu_forward(x)
@@ -139,6 +143,8 @@ def _softmax_loop(x, y):
     return loss / N, dx / N
 
 
+@pytest.mark.part("Layers: SVM and softmax losses")
+@pytest.mark.points(1)
 def test_svm_loss_hand_worked():
     # scores [3, 5, 1] with label 0: margins max(0, 5-3+1)=3 and max(0, 1-3+1)=0 -> loss 3;
     # gradient +1 on class 1, -1 on the correct class 0.
@@ -147,6 +153,8 @@ def test_svm_loss_hand_worked():
     np.testing.assert_allclose(dx, [[-1.0, 1.0, 0.0]], atol=1e-12)
 
 
+@pytest.mark.part("Layers: SVM and softmax losses")
+@pytest.mark.points(1)
 def test_softmax_loss_hand_worked():
     # Equal scores over C classes: every probability is 1/C, loss = log(C), dx = (1/C - onehot) / N.
     loss, dx = softmax_loss(np.zeros((2, 4)), np.array([1, 3]))

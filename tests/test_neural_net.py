@@ -64,6 +64,8 @@ def test_toy_init_matches_course_weights():
     assert net.params["W1"].shape == (4, 10) and net.params["b2"].shape == (3,)
 
 
+@pytest.mark.part("TwoLayerNet: forward")
+@pytest.mark.points(1)
 def test_toy_scores_match_course():
     X, _ = toy_data()
     scores = toy_model().loss(X)
@@ -72,6 +74,8 @@ def test_toy_scores_match_course():
     assert np.sum(np.abs(scores - CORRECT_SCORES)) < 1e-7
 
 
+@pytest.mark.part("TwoLayerNet: loss")
+@pytest.mark.points(1)
 def test_toy_loss_matches_course():
     X, y = toy_data()
     loss, _ = toy_model().loss(X, y, reg=0.1)
@@ -272,6 +276,8 @@ def test_predict_on_separable_data():
     assert (pred == y[200:]).mean() >= 0.95
 
 
+@pytest.mark.part("TwoLayerNet: predict")
+@pytest.mark.points(1)
 def test_predict_equals_argmax_of_scores():
     rng = np.random.default_rng(0)
     X = rng.standard_normal((10_000, 8))

@@ -24,6 +24,8 @@ def test_sgd_hand_worked():
     assert sgd(np.zeros(2), np.zeros(2))[1]["learning_rate"] == 1e-2
 
 
+@pytest.mark.part("Update rules: SGD with momentum")
+@pytest.mark.points(1)
 def test_sgd_momentum_course_reference():
     w, dw = _course_w_dw()
     v = np.linspace(0.6, 0.9, num=N * D).reshape(N, D)
@@ -53,6 +55,8 @@ def test_sgd_momentum_hand_worked():
     np.testing.assert_allclose([w[0], config["velocity"][0]], [-2.5, -1.5], atol=1e-15)
 
 
+@pytest.mark.part("Update rules: RMSProp")
+@pytest.mark.points(1)
 def test_rmsprop_course_reference():
     w, dw = _course_w_dw()
     cache = np.linspace(0.6, 0.9, num=N * D).reshape(N, D)
@@ -80,6 +84,8 @@ def test_rmsprop_hand_worked():
     np.testing.assert_allclose(next_w, [0.9], rtol=1e-14)
 
 
+@pytest.mark.part("Update rules: Adam")
+@pytest.mark.points(1)
 def test_adam_course_reference():
     w, dw = _course_w_dw()
     m = np.linspace(0.6, 0.9, num=N * D).reshape(N, D)

@@ -7,10 +7,19 @@ cs231n/**/*.py -> cs231n_submission.zip.
 Run every notebook from top to bottom and save it before: the graders read its outputs.
 The script also warns about parts still to do (a YOUR CODE region that only holds the
 placeholder), about marker lines deleted or changed (keep them: grading relies on them),
-and about notebooks that were never run.
+and about notebooks that were never run or not run from top to bottom in order.
+
+It also renders the notebooks, your written answers included, into one PDF for the
+manually graded part (cs231n_notebooks.pdf, next to the zip; upload it to the PDF
+assignment), with nbconvert's webpdf exporter and the Chromium installed on this machine
+(/usr/bin/chromium, or the CHROMIUM environment variable). Without a browser it says so
+and writes cs231n_notebooks.html instead: print that to PDF from any browser.
+--no-pdf skips this.
 """
 import argparse
 import json
+import os
+import shutil
 import sys
 import zipfile
 from pathlib import Path
@@ -21,6 +30,9 @@ END_MARKER = "# *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****"
 #: Number of YOUR CODE regions in each file as handed out.
 EXPECTED_REGIONS: dict = {}  # filled in by staff/release.py
 SKIP_DIRS = {"__pycache__", ".ipynb_checkpoints"}
+#: the course's notebooks, in the order of the assignment (others follow, sorted)
+NOTEBOOK_ORDER = ("knn", "svm", "softmax", "two_layer_net", "features", "FullyConnectedNets")
+CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome")
 
 
 def collected(rel):
@@ -92,13 +104,109 @@ def check(root, rel):
         )
     if not executed:
         warnings.append(f"{rel}: the notebook has no outputs: run it and save it")
+    elif rel.endswith(".ipynb"):
+        problem = run_order_problem(cells)
+        if problem:
+            warnings.append(f"{rel}: not run from top to bottom in order ({problem}): "
+                            "use Kernel > Restart & Run All, then save it")
     return warnings
+
+
+def run_order_problem(cells):
+    """Why the code cells were not run from top to bottom in order, or None."""
+    last = None
+    for index, cell in enumerate(cells):
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else source
+        if not source.strip():
+            continue
+        count = cell.get("execution_count")
+        if count is None:
+            return f"code cell {index + 1} was not run"
+        if last is not None and count < last[1]:
+            return f"code cell {index + 1} ran before code cell {last[0] + 1} above it"
+        last = (index, count)
+    return None
+
+
+def _chromium():
+    path = os.environ.get("CHROMIUM")
+    if path:
+        return path if Path(path).is_file() else None
+    for name in CHROMIUM_CANDIDATES:
+        found = shutil.which(name) if not name.startswith("/") else (name if Path(name).is_file() else None)
+        if found:
+            return found
+    return None
+
+
+def _one_notebook(paths):
+    """The notebooks as one, each under a heading naming it."""
+    import nbformat
+
+    def key(path):
+        stem = path.stem
+        return (NOTEBOOK_ORDER.index(stem) if stem in NOTEBOOK_ORDER else len(NOTEBOOK_ORDER), stem)
+
+    merged = nbformat.v4.new_notebook()
+    for path in sorted(paths, key=key):
+        nb = nbformat.read(path, as_version=4)
+        merged.metadata = merged.metadata or nb.metadata
+        merged.cells.append(nbformat.v4.new_markdown_cell(f"# {path.name}"))
+        merged.cells.extend(nb.cells)
+    return merged
+
+
+def render_pdf(root, notebooks, pdf_path):
+    """Render ``notebooks`` into one PDF (or HTML without a browser). Returns a message."""
+    try:
+        import nbconvert  # noqa: F401
+        import nbformat  # noqa: F401
+    except ImportError:
+        return "nbconvert is not installed (pip install nbconvert): no PDF written"
+    if not notebooks:
+        return "no notebooks to render"
+    merged = _one_notebook([root / rel for rel in notebooks])
+    chromium = _chromium()
+    if chromium:
+        try:
+            from nbconvert import WebPDFExporter
+            from playwright.async_api import BrowserType
+
+            launch = BrowserType.launch
+
+            async def launch_installed(self, *args, **kwargs):  # the machine's own Chromium
+                kwargs.setdefault("executable_path", chromium)
+                return await launch(self, *args, **kwargs)
+
+            BrowserType.launch = launch_installed
+            try:
+                exporter = WebPDFExporter(disable_sandbox=True)
+                data, _ = exporter.from_notebook_node(merged)
+            finally:
+                BrowserType.launch = launch
+            pdf_path.write_bytes(data)
+            return f"wrote {pdf_path}: upload it to the PDF assignment"
+        except Exception as exc:  # noqa: BLE001 - fall back to HTML whatever went wrong
+            reason = f"rendering with {chromium} failed ({type(exc).__name__}: {exc})"
+    else:
+        reason = "no Chromium found (install it, or set CHROMIUM to its path)"
+    from nbconvert import HTMLExporter
+
+    html_path = pdf_path.with_suffix(".html")
+    body, _ = HTMLExporter().from_notebook_node(merged)
+    html_path.write_text(body, encoding="utf-8")
+    return (f"{reason}: wrote {html_path} instead; open it in a browser and print it to "
+            "PDF for the PDF assignment")
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", default=str(ROOT / "cs231n_submission.zip"),
                         help="zip to write (default: cs231n_submission.zip next to this script)")
+    parser.add_argument("--pdf", default=str(ROOT / "cs231n_notebooks.pdf"),
+                        help="PDF of the notebooks to write (default: cs231n_notebooks.pdf)")
+    parser.add_argument("--no-pdf", action="store_true", help="do not render the notebooks")
     args = parser.parse_args(argv)
     files = submission_files(ROOT)
     if not files:
@@ -118,6 +226,8 @@ def main(argv=None):
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
     print(f"wrote {args.output} ({len(files)} files). Upload it.")
+    if not args.no_pdf:
+        print(render_pdf(ROOT, [rel for rel in files if rel.endswith(".ipynb")], Path(args.pdf)))
     return 0
 
 

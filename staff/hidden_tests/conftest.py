@@ -1,0 +1,5 @@
+"""Hidden tests: import the reference module from this folder."""
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
