@@ -137,3 +137,16 @@ def mlp_loss(params, num_layers, X, y, reg):
         grads[f"b{i}"] = d.sum(0)
         d = (d @ W.T) * (hs[i - 1] > 0)
     return scores, loss, grads
+
+
+def check_minibatches(batches, X, y, num_iters, batch_size):
+    """The minibatches a training loop drew (``[(X_batch, y_batch), ...]``, recorded by a stub
+    loss) are ``num_iters`` batches of ``batch_size`` rows of ``X`` with their own labels, and
+    not all the same. ``X[:, 0]`` must hold each row's index."""
+    assert len(batches) == num_iters
+    for Xb, yb in batches:
+        assert Xb.shape == (batch_size, X.shape[1]) and yb.shape == (batch_size,)
+        rows = Xb[:, 0].astype(int)
+        np.testing.assert_array_equal(Xb, X[rows])
+        np.testing.assert_array_equal(yb, y[rows])
+    assert len({tuple(Xb[:, 0]) for Xb, _ in batches}) > 1, "every minibatch is the same"

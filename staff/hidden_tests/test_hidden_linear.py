@@ -97,13 +97,7 @@ def test_linear_minibatches_are_rows_of_X_with_their_labels():
     clf.W = rng.standard_normal((3, 4))
     clf.G = np.zeros((3, 4))
     clf.train(X, y, learning_rate=0.1, reg=0.0, num_iters=6, batch_size=8, seed=0)
-    assert len(clf.batches) == 6
-    for Xb, yb in clf.batches:
-        assert Xb.shape == (8, 3)
-        rows = Xb[:, 0].astype(int)
-        np.testing.assert_array_equal(Xb, X[rows])
-        np.testing.assert_array_equal(yb, y[rows])
-    assert len({tuple(Xb[:, 0]) for Xb, _ in clf.batches}) > 1, "every minibatch is the same"
+    ref.check_minibatches(clf.batches, X, y, num_iters=6, batch_size=8)
 
 
 @pytest.mark.part("Linear classifier: SGD and predict")

@@ -87,13 +87,7 @@ def test_minibatches_are_rows_of_X_with_their_labels():
     net, stub, X, y = _stubbed()
     net.train(X, y, X[:10], y[:10], learning_rate=1e-3, learning_rate_decay=1.0, reg=0.0,
               num_iters=8, batch_size=10, seed=0)
-    assert len(stub.batches) == 8
-    for Xb, yb in stub.batches:
-        assert Xb.shape == (10, 4) and yb.shape == (10,)
-        rows = Xb[:, 0].astype(int)
-        np.testing.assert_array_equal(Xb, X[rows])
-        np.testing.assert_array_equal(yb, y[rows])
-    assert len({tuple(Xb[:, 0]) for Xb, _ in stub.batches}) > 1, "every minibatch is the same"
+    ref.check_minibatches(stub.batches, X, y, num_iters=8, batch_size=10)
 
 
 @pytest.mark.part("TwoLayerNet: training loop")
