@@ -254,13 +254,7 @@ class Solver:
             loss, grads = self.model.loss(X_batch, y_batch)
         loss = float(loss)
         if has_diverged(loss):
-            self.diverged_at = self.iteration
-            self.message = divergence_message(self.iteration, loss, self.learning_rate,
-                                              self.initial_learning_rate,
-                                              getattr(self.model, "reg", None))
-            warnings.warn(self.message, DivergenceWarning, stacklevel=3)
-            if self.verbose:
-                print(self.message)
+            self._stop_diverged(loss)
             return False
         self.loss_history.append(loss)
 
@@ -273,6 +267,18 @@ class Solver:
             self.optim_configs[p] = next_config
         self.iteration += 1
         return True
+
+    def _stop_diverged(self, loss):
+        """Record that the loss became NaN or infinite at this iteration, and say so (a
+        DivergenceWarning pointing at the caller of train(), printed too when verbose)."""
+        self.diverged_at = self.iteration
+        self.message = divergence_message(self.iteration, loss, self.learning_rate,
+                                          self.initial_learning_rate,
+                                          getattr(self.model, "reg", None))
+        # stacklevel: this method, _step, train, then the caller of train().
+        warnings.warn(self.message, DivergenceWarning, stacklevel=4)
+        if self.verbose:
+            print(self.message)
 
     def _update(self, w, dw, config):
         """``self.update_rule(w, dw, config)``, faster for large parameters.

@@ -16,13 +16,11 @@ student reads) knows nothing of this; the staff's benchmark uses it explicitly.
 """
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 
 from cs231n import optim
 from cs231n.classifiers.fc_net import FullyConnectedNet
-from cs231n.divergence import DivergenceWarning, divergence_message, has_diverged
+from cs231n.divergence import has_diverged
 from cs231n.solver import Solver
 from cs231n.tools.fast.gemm import add_matmul_t
 
@@ -171,16 +169,6 @@ class FastSolver(Solver):
             a = np.zeros_like(w) if a is None else np.array(a, dtype=w.dtype, order="C")
             config[key] = a
         return a
-
-    def _stop_diverged(self, loss):
-        """What Solver._step does on a NaN or infinite loss."""
-        self.diverged_at = self.iteration
-        self.message = divergence_message(self.iteration, loss, self.learning_rate,
-                                          self.initial_learning_rate,
-                                          getattr(self.model, "reg", None))
-        warnings.warn(self.message, DivergenceWarning, stacklevel=4)
-        if self.verbose:
-            print(self.message)
 
 
 def _softmax_loss(scores, y):
