@@ -161,10 +161,17 @@ def grade_from_report(inventory, report, killed=None, collect_errors=None):
     return Grade(tests)
 
 
-def _test_name(test, index):
-    if test.hidden and test.visibility != "visible":
-        return f"{test.part}: hidden test {index}"
-    return f"{test.part}: {test.nodeid}"
+def _shown_as(grade):
+    """How each test is named to the student, in grade.tests' order: a public (or visible)
+    test by its node id, a hidden one as "hidden test k", k counting the part's hidden tests."""
+    counters, names = defaultdict(int), []
+    for t in grade.tests:
+        if t.hidden and t.visibility != "visible":
+            counters[t.part] += 1
+            names.append(f"hidden test {counters[t.part]}")
+        else:
+            names.append(t.nodeid)
+    return names
 
 
 def results_json(grade, execution_time=None, extra=None):
@@ -175,11 +182,9 @@ def results_json(grade, execution_time=None, extra=None):
         if extra:
             out["extra_data"] = extra
         return out
-    counters = defaultdict(int)
     tests = []
-    for t in grade.tests:
-        counters[t.part] += 1
-        tests.append({"name": _test_name(t, counters[t.part]), "score": t.score,
+    for t, shown in zip(grade.tests, _shown_as(grade)):
+        tests.append({"name": f"{t.part}: {shown}", "score": t.score,
                       "max_score": t.max_score, "status": "passed" if t.status == "passed" else "failed",
                       "visibility": t.visibility, "output": t.output, "tags": [t.part]})
     parts = grade.part_scores()
@@ -208,8 +213,8 @@ def feedback_md(grade):
               "| part | points |", "| --- | --- |"]
     lines += [f"| {name} | {parts[name]:g} / {BY_NAME[name].points:g} |" for name in parts]
     by_part = defaultdict(list)
-    for t in grade.tests:
-        by_part[t.part].append(t)
+    for t, shown in zip(grade.tests, _shown_as(grade)):
+        by_part[t.part].append((t, shown))
     for part in PARTS:
         if part.manual:
             continue
@@ -218,9 +223,8 @@ def feedback_md(grade):
         mark = "all passed" if got == part.points else ("failed" if got == 0 else "partly passed")
         lines += ["", f"## {part.name}: {got:g} / {part.points:g} ({mark})", "",
                   f"What it checks: {part.what}.", ""]
-        for i, t in enumerate(tests, 1):
-            name = f"hidden test {sum(1 for u in tests[:i] if u.hidden and u.visibility != 'visible')}" \
-                if t.hidden and t.visibility != "visible" else f"`{t.nodeid}`"
+        for t, shown in tests:
+            name = f"`{shown}`" if shown == t.nodeid else shown
             sign = "passed" if t.status == "passed" else "**failed**"
             detail = "" if t.status == "passed" else ": " + re.sub(
                 r"^Failed: ", "", t.output.split("\n\n")[0].replace("\n", " "))
