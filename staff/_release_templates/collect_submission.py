@@ -134,7 +134,7 @@ def _chromium():
     if path:
         return path if Path(path).is_file() else None
     for name in CHROMIUM_CANDIDATES:
-        found = shutil.which(name) if not name.startswith("/") else (name if Path(name).is_file() else None)
+        found = shutil.which(name)  # a name on PATH, or an absolute path as it is
         if found:
             return found
     return None

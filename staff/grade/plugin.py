@@ -51,7 +51,8 @@ def pytest_configure(config):
 
     socket.socket.connect = connect
     socket.create_connection = _no_network
-    config._grade_progress = config.getoption("--grade-progress")
+    global _progress_file
+    _progress_file = config.getoption("--grade-progress")
 
 
 def pytest_collection_finish(session):
@@ -67,28 +68,26 @@ def pytest_collection_finish(session):
         Path(path).write_text(json.dumps(items, indent=1))
 
 
-def _progress(config, line):
-    path = getattr(config, "_grade_progress", None)
-    if path:
-        with open(path, "a") as f:
-            f.write(line + "\n")
+#: --grade-progress's file (set in pytest_configure), or None
+_progress_file = None
+
+
+def _progress(kind, nodeid):
+    """Append ["start"|"end", nodeid] to the progress file, on disk at once (the run may be
+    killed the next moment)."""
+    if _progress_file:
+        with open(_progress_file, "a") as f:
+            f.write(json.dumps([kind, nodeid]) + "\n")
             f.flush()
             os.fsync(f.fileno())
 
 
 def pytest_runtest_logstart(nodeid, location):
-    _progress(_CONFIG[0], json.dumps(["start", nodeid])) if _CONFIG else None
+    _progress("start", nodeid)
 
 
 def pytest_runtest_logfinish(nodeid, location):
-    _progress(_CONFIG[0], json.dumps(["end", nodeid])) if _CONFIG else None
-
-
-_CONFIG = []
-
-
-def pytest_sessionstart(session):
-    _CONFIG.append(session.config)
+    _progress("end", nodeid)
 
 
 @pytest.hookimpl(optionalhook=True)

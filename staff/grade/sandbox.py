@@ -157,9 +157,7 @@ def run_pytest(work, tree, nodeids, limits, plugin_dir, cifar_dir=None, collect_
                 "--json-report-omit", "streams", "log", "warnings", "keywords",
                 f"--grade-progress={progress}"]
         if collect_only:
-            args += ["--collect-only", f"--grade-inventory={inventory}"]
-        if collect_only:
-            args += list(nodeids)
+            args += ["--collect-only", f"--grade-inventory={inventory}", *nodeids]
         else:
             # whole files, selected by marker: a file that fails to import (a student module
             # with a syntax error) then costs only its own tests

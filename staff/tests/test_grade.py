@@ -47,10 +47,10 @@ pytestmark = [pytest.mark.skipif(not HAVE_CIFAR, reason="CIFAR-10 not found: run
 
 
 @pytest.fixture(scope="session")
-def student_version(tmp_path_factory):
-    tree = tmp_path_factory.mktemp("grade-sv") / "assignment1"
-    release.write_release(release.build_release(ROOT, include_untracked=True), tree)
-    return tree
+def student_version(fresh_release):
+    """The clean student version the grader lays submissions over (conftest.py builds it
+    once per session)."""
+    return fresh_release
 
 
 @pytest.fixture(scope="session")
