@@ -920,18 +920,17 @@ def plot_heatmap(results, x="learning_rate", y="reg", value="val_acc", ax=None, 
     if ax is None:
         _, ax = plt.subplots(figsize=(1.1 * len(xs) + 3, 0.8 * len(ys) + 2))
     finite = grid[np.isfinite(grid)]
-    vmin = vmax = None
+    low, high = (finite.min(), finite.max()) if finite.size else (0.0, 0.0)
+    vmin = vmax = None  # matplotlib's own colour range unless se is given
     if se is not None:
         se = check_positive_float(se, "se")
         if finite.size:
-            vmax = finite.max()
-            vmin = min(finite.min(), vmax - 6 * se)
+            low = min(low, high - 6 * se)
+            vmin, vmax = low, high
     image = ax.imshow(np.ma.masked_invalid(grid), origin="lower", aspect="auto", cmap="viridis",
                       vmin=vmin, vmax=vmax)
     ax.figure.colorbar(image, ax=ax, label=value)
-    low = finite.min() if vmin is None and finite.size else (vmin or 0.0)
-    high = finite.max() if finite.size else 0.0
-    middle = (low + high) / 2
+    middle = (low + high) / 2  # dark text on the light half of the colour range
     for j in range(len(ys)):
         for i in range(len(xs)):
             if diverged[j, i]:
