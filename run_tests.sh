@@ -11,5 +11,18 @@ bash scripts/ensure_chromium.sh
 ./get_datasets.sh
 # Without paths pytest runs its testpaths (pyproject.toml): tests/, staff/tests/ where it
 # exists, and notebooks/.
-python -m pytest -n "${PYTEST_WORKERS:-2}" --dist loadscope --no-loadscope-reorder \
+workers="${PYTEST_WORKERS:-2}"
+# Each worker, and each notebook kernel it starts, gets an equal share of the cores as BLAS
+# threads (one each on 2 cores). Two workers with a BLAS thread per core each would
+# oversubscribe the cores, and OpenBLAS's spinning threads then make the whole run about
+# 2.5 times slower. A value already set in the environment wins.
+cores="$(python -c 'import os; print(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count())')"
+case "$workers" in
+    ''|*[!0-9]*|0) threads=1 ;;  # "auto" or no workers: one thread per process is safe
+    *) threads=$(( cores / workers > 0 ? cores / workers : 1 )) ;;
+esac
+for var in OPENBLAS_NUM_THREADS OMP_NUM_THREADS MKL_NUM_THREADS VECLIB_MAXIMUM_THREADS; do
+    export "$var=${!var:-$threads}"
+done
+python -m pytest -n "$workers" --dist loadscope --no-loadscope-reorder \
     --nbval --nbval-sanitize-with notebooks/sanitize.cfg --nbval-cell-timeout=900 "$@"
