@@ -32,22 +32,30 @@ def cifar_dir():
     return CIFAR10_DIR
 
 
-#: The notebooks whose execution takes longest, longest first.
-_LONG_NOTEBOOKS = ("two_layer_net.ipynb", "FullyConnectedNets.ipynb", "features.ipynb")
+#: The test modules and notebooks that take longest, longest first (from
+#: ./run_tests.sh --durations on 2 cores; together they are most of the run's work).
+_LONGEST = ("staff/tests/test_student_release_notebook.py", "notebooks/two_layer_net.ipynb",
+            "notebooks/FullyConnectedNets.ipynb", "staff/tests/test_student_release_solved.py",
+            "staff/tests/test_grade.py", "tests/test_get_datasets.py",
+            "staff/tests/test_student_release.py", "staff/tests/test_release.py",
+            "notebooks/features.ipynb", "notebooks/svm.ipynb", "notebooks/softmax.ipynb",
+            "tests/test_data_utils.py", "notebooks/knn.ipynb")
+_ROOT = Path(__file__).resolve().parent
 
 
 def _run_order(item):
-    """Long work first: tests marked ``slow``, then the notebooks (longest first), then the
-    rest in collection order. With ``--dist loadscope --no-loadscope-reorder`` (run_tests.sh)
-    xdist hands out modules and notebooks in this order, so the two workers finish at about
-    the same time instead of one starting a long notebook when the other is nearly done."""
-    if item.get_closest_marker("slow"):
-        return 0
-    path = Path(str(item.fspath))
-    if path.suffix == ".ipynb":
-        name = path.name
-        return 1 + (_LONG_NOTEBOOKS.index(name) if name in _LONG_NOTEBOOKS else len(_LONG_NOTEBOOKS))
-    return 10
+    """Long work first, longest first (_LONGEST), then tests marked ``slow``, then the rest
+    in collection order. With ``--dist loadscope --no-loadscope-reorder`` (run_tests.sh)
+    xdist hands out modules and notebooks in this order, each to the worker that is free,
+    so the two workers finish at about the same time instead of one starting a long
+    notebook when the other is nearly done."""
+    try:
+        rel = Path(str(item.fspath)).resolve().relative_to(_ROOT).as_posix()
+    except ValueError:
+        rel = None
+    if rel in _LONGEST:
+        return _LONGEST.index(rel)
+    return len(_LONGEST) + (0 if item.get_closest_marker("slow") else 1)
 
 
 def pytest_collection_modifyitems(config, items):

@@ -124,6 +124,13 @@ def leftovers(datasets):
                   if p.name not in (FOLDER, ".get_datasets.lock"))
 
 
+def _default_sigint():
+    """In the child before it runs the script: Ctrl-C's default action. A process started in
+    the background by a non-interactive shell (nohup, some CI runners) inherits SIGINT as
+    ignored, and bash cannot trap a signal ignored when it started."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def closed_url():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -679,7 +686,7 @@ def test_interrupted_download_keeps_the_part_and_resumes(installed, installed_sn
                                      "CIFAR10_DOWNLOADER": tool})
         proc = subprocess.Popen(["bash", str(SCRIPT), "--force"], env=env, cwd=installed.parent,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                start_new_session=True)
+                                start_new_session=True, preexec_fn=_default_sigint)
         try:
             deadline = time.monotonic() + 120
             while not (part.exists() and part.stat().st_size > 100_000):
