@@ -43,26 +43,45 @@ _LONGEST = ("staff/tests/test_student_release_notebook.py", "notebooks/two_layer
 _ROOT = Path(__file__).resolve().parent
 
 
+def _rel(item):
+    """The item's file relative to the repository root (posix), or None if outside it."""
+    try:
+        return Path(str(item.fspath)).resolve().relative_to(_ROOT).as_posix()
+    except ValueError:
+        return None
+
+
 def _run_order(item):
     """Long work first, longest first (_LONGEST), then tests marked ``slow``, then the rest
     in collection order. With ``--dist loadscope --no-loadscope-reorder`` (run_tests.sh)
     xdist hands out modules and notebooks in this order, each to the worker that is free,
     so the two workers finish at about the same time instead of one starting a long
     notebook when the other is nearly done."""
-    try:
-        rel = Path(str(item.fspath)).resolve().relative_to(_ROOT).as_posix()
-    except ValueError:
-        rel = None
+    rel = _rel(item)
     if rel in _LONGEST:
         return _LONGEST.index(rel)
     return len(_LONGEST) + (0 if item.get_closest_marker("slow") else 1)
 
 
+#: Notebook -> the staff test that runs it under nbval in the solved student release, where
+#: its code cells are this tree's and its outputs are compared with this tree's (see that
+#: test). When both are selected, this tree's copy is deselected: the longest notebook is
+#: not executed twice.
+_NBVAL_IN_RELEASE = {
+    "notebooks/two_layer_net.ipynb": "staff/tests/test_student_release_notebook.py"}
+
+
+@pytest.hookimpl(trylast=True)  # after -k and -m have deselected what they deselect
 def pytest_collection_modifyitems(config, items):
     items.sort(key=_run_order)  # stable: each module's and notebook's own order is kept
-    # Tests marked 'cifar' need the real data: skip them with one clear reason when absent.
     if _have_cifar():
+        selected = {_rel(item) for item in items}
+        twice = [item for item in items if _NBVAL_IN_RELEASE.get(_rel(item)) in selected]
+        if twice:
+            config.hook.pytest_deselected(items=twice)
+            items[:] = [item for item in items if item not in twice]
         return
+    # Tests marked 'cifar' need the real data: skip them with one clear reason when absent.
     skip = pytest.mark.skip(reason=f"CIFAR-10 not found in {CIFAR10_DIR}: run ./get_datasets.sh")
     for item in items:
         if "cifar" in item.keywords:

@@ -22,7 +22,7 @@ def gemm_path(request, monkeypatch):
 # run their long tests side by side.
 # ------------------------------------------------------------------------------------
 
-from staff.tests.student_tree import fill, make_release  # noqa: E402
+from staff.tests.student_tree import fill, make_release, own_solutions  # noqa: E402
 from staff.tests.course_solution import SOLUTIONS  # noqa: E402
 
 
@@ -34,7 +34,8 @@ def fresh_release(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def solved_release(tmp_path_factory):
-    """A student release with the course's standard solution typed into every region."""
+    """A student release with the course's standard solution typed into every region (the
+    regions of student_tree.OWN_SOLUTION_NOTEBOOKS get this tree's own code)."""
     tree = make_release(tmp_path_factory.mktemp("solved"))
-    fill(tree, SOLUTIONS)
+    fill(tree, {**SOLUTIONS, **own_solutions()})
     return tree

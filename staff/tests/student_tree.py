@@ -58,6 +58,35 @@ def fill(root, solutions, require_all=True):
             path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
 
 
+#: Notebooks whose regions the solved release gets from this tree instead of from
+#: course_solution.py: the solved notebook is then this tree's notebook, code cell for code
+#: cell, so one nbval run of it in the student tree checks both that the student's version
+#: runs to the end and that this tree's committed outputs reproduce
+#: (test_student_release_notebook.py; conftest.py then leaves out the run of this tree's
+#: copy).
+OWN_SOLUTION_NOTEBOOKS = ("notebooks/two_layer_net.ipynb",)
+
+
+def own_solutions(root=ROOT):
+    """The code of every region of OWN_SOLUTION_NOTEBOOKS in the tree at ``root``, keyed the
+    way :func:`fill` keys a notebook's regions."""
+    solutions = {}
+    for rel in OWN_SOLUTION_NOTEBOOKS:
+        count = 0
+        for src in code_sources(Path(root) / rel):
+            lines = split_lines(src)
+            for region in find_regions(src, lambda line: rel):
+                count += 1
+                solutions[f"{rel}#{count}"] = "".join(lines[region.start:region.end - 1])
+    return solutions
+
+
+def code_sources(path):
+    """The source of each code cell of the notebook at ``path``, in order."""
+    nb = json.loads(Path(path).read_text())
+    return ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+
+
 def _fill_text(text, code_for):
     lines = split_lines(text)
     regions = find_regions(text, lambda line: "?")
@@ -119,9 +148,11 @@ def student_env(tree):
     return env
 
 
-# get_datasets.sh's tests check fetch code that no student edits, the same files as in this
-# tree (where they run); the browser test needs a server. The release runs leave them out.
-PLUMBING_ONLY = ("--ignore=tests/test_get_datasets.py", "-m", "not browser")
+# The tests of get_datasets.sh and of the data loading check code that no student edits (it
+# has no regions), the same files as in this tree, where they run; the browser test needs a
+# server. The release runs leave them out.
+PLUMBING_ONLY = ("--ignore=tests/test_get_datasets.py", "--ignore=tests/test_data_utils.py",
+                 "-m", "not browser")
 
 
 def run_student_pytest(tree, *args, timeout=900):
