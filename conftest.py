@@ -32,56 +32,41 @@ def cifar_dir():
     return CIFAR10_DIR
 
 
-#: The test modules and notebooks that take longest, longest first (from
-#: ./run_tests.sh --durations on 2 cores; together they are most of the run's work).
-_LONGEST = ("staff/tests/test_student_release_notebook.py", "notebooks/two_layer_net.ipynb",
-            "notebooks/FullyConnectedNets.ipynb", "staff/tests/test_student_release_solved.py",
-            "staff/tests/test_grade.py", "tests/test_get_datasets.py",
-            "staff/tests/test_student_release.py", "staff/tests/test_release.py",
-            "notebooks/features.ipynb", "notebooks/svm.ipynb", "notebooks/softmax.ipynb",
-            "tests/test_data_utils.py", "notebooks/knn.ipynb")
+#: Measured seconds (./run_tests.sh on 2 cores) of the notebooks and test modules that take
+#: longest; a test marked ``slow(seconds=n)`` brings its own figure.
+_SECONDS = {"notebooks/two_layer_net.ipynb": 150, "notebooks/FullyConnectedNets.ipynb": 90,
+            "tests/test_get_datasets.py": 45, "notebooks/svm.ipynb": 32,
+            "notebooks/features.ipynb": 26, "tests/test_data_utils.py": 22,
+            "notebooks/softmax.ipynb": 20, "notebooks/knn.ipynb": 20}
 _ROOT = Path(__file__).resolve().parent
 
 
-def _rel(item):
-    """The item's file relative to the repository root (posix), or None if outside it."""
+def _seconds(item):
+    """How long the item's file is expected to take, as far as its item tells."""
+    marker = item.get_closest_marker("slow")
+    if marker is not None and "seconds" in marker.kwargs:
+        return marker.kwargs["seconds"]
     try:
-        return Path(str(item.fspath)).resolve().relative_to(_ROOT).as_posix()
+        rel = Path(str(item.fspath)).resolve().relative_to(_ROOT).as_posix()
     except ValueError:
-        return None
-
-
-def _run_order(item):
-    """Long work first, longest first (_LONGEST), then tests marked ``slow``, then the rest
-    in collection order. With ``--dist loadscope --no-loadscope-reorder`` (run_tests.sh)
-    xdist hands out modules and notebooks in this order, each to the worker that is free,
-    so the two workers finish at about the same time instead of one starting a long
-    notebook when the other is nearly done."""
-    rel = _rel(item)
-    if rel in _LONGEST:
-        return _LONGEST.index(rel)
-    return len(_LONGEST) + (0 if item.get_closest_marker("slow") else 1)
-
-
-#: Notebook -> the staff test that runs it under nbval in the solved student release, where
-#: its code cells are this tree's and its outputs are compared with this tree's (see that
-#: test). When both are selected, this tree's copy is deselected: the longest notebook is
-#: not executed twice.
-_NBVAL_IN_RELEASE = {
-    "notebooks/two_layer_net.ipynb": "staff/tests/test_student_release_notebook.py"}
+        return 0
+    return _SECONDS.get(rel, 0)
 
 
 @pytest.hookimpl(trylast=True)  # after -k and -m have deselected what they deselect
 def pytest_collection_modifyitems(config, items):
-    items.sort(key=_run_order)  # stable: each module's and notebook's own order is kept
-    if _have_cifar():
-        selected = {_rel(item) for item in items}
-        twice = [item for item in items if _NBVAL_IN_RELEASE.get(_rel(item)) in selected]
-        if twice:
-            config.hook.pytest_deselected(items=twice)
-            items[:] = [item for item in items if item not in twice]
-        return
+    # Long work first, longest first (a file's time is its longest item's; a stable sort
+    # keeps each file's own order). With --dist loadscope --no-loadscope-reorder
+    # (run_tests.sh) xdist hands out files in this order, each to the worker that is free,
+    # so the two workers finish at about the same time instead of one starting a long
+    # notebook when the other is nearly done.
+    longest = {}
+    for item in items:
+        longest[str(item.fspath)] = max(longest.get(str(item.fspath), 0), _seconds(item))
+    items.sort(key=lambda item: -longest[str(item.fspath)])
     # Tests marked 'cifar' need the real data: skip them with one clear reason when absent.
+    if _have_cifar():
+        return
     skip = pytest.mark.skip(reason=f"CIFAR-10 not found in {CIFAR10_DIR}: run ./get_datasets.sh")
     for item in items:
         if "cifar" in item.keywords:

@@ -38,9 +38,9 @@ HAVE_CIFAR = all((DATA / m).is_file() for m in ("data_batch_1", "test_batch"))
 FULL = {p.name: p.points for p in parts.AUTOGRADED}
 NET = "notebooks/best_net.npz"
 
-# slow: the module grades a dozen submissions and trains one net (see conftest.py's run order)
+# slow: the module grades a dozen submissions and trains one net (seconds: see conftest.py)
 pytestmark = [pytest.mark.skipif(not HAVE_CIFAR, reason="CIFAR-10 not found: run ./get_datasets.sh"),
-              pytest.mark.slow]
+              pytest.mark.slow(seconds=55)]
 
 
 # ------------------------------------------------------------------------- fixtures

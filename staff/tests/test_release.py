@@ -13,6 +13,9 @@ import pytest
 from staff import release
 from cs231n.data_utils import DEFAULT_CIFAR10_DIR, MEMBERS
 
+# slow: it builds a dozen releases and runs each real notebook up to its student code
+pytestmark = pytest.mark.slow(seconds=30)
+
 REPO = Path(__file__).resolve().parents[2]
 START = "# *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****"
 END = "# *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****"

@@ -38,7 +38,7 @@ def test_release_ships_no_staff_material(fresh_release):
                 assert "homogeneous" not in text and "larger dataset" not in text, path
 
 
-@pytest.mark.slow
+@pytest.mark.slow(seconds=12)
 def test_fresh_release_lists_what_is_left_without_tracebacks(fresh_release):
     done = run_student_pytest(fresh_release, "tests", "-x", timeout=600)
     out = done.stdout + done.stderr

@@ -4,8 +4,8 @@ to the end on the student's own code (no staff fast path) and reproduces this tr
 committed outputs under nbval.
 
 This is also the suite's nbval run of ``notebooks/two_layer_net.ipynb``: its code cells are
-this tree's, cell for cell (checked first), so conftest.py leaves out the run of this tree's
-copy when this test runs, instead of executing the longest notebook twice.
+this tree's, cell for cell (checked first), so ``staff/tests/conftest.py`` leaves out the run
+of this tree's copy when this test runs, instead of executing the longest notebook twice.
 """
 import json
 import subprocess
@@ -19,7 +19,7 @@ NOTEBOOK = "notebooks/two_layer_net.ipynb"
 assert NOTEBOOK in OWN_SOLUTION_NOTEBOOKS
 
 
-@pytest.mark.slow
+@pytest.mark.slow(seconds=185)
 @pytest.mark.cifar
 def test_course_solution_runs_two_layer_net_notebook_to_the_end(solved_release, cifar_dir):
     ours = json.loads((ROOT / NOTEBOOK).read_text())

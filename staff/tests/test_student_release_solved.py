@@ -7,7 +7,7 @@ import pytest
 from staff.tests.student_tree import run_student_pytest
 
 
-@pytest.mark.slow
+@pytest.mark.slow(seconds=30)
 @pytest.mark.cifar
 def test_course_solution_passes_the_students_tests(solved_release, cifar_dir):
     done = run_student_pytest(solved_release, "tests")
