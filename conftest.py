@@ -38,7 +38,11 @@ _SECONDS = {"notebooks/two_layer_net.ipynb": 150, "notebooks/FullyConnectedNets.
             "tests/test_get_datasets.py": 45, "notebooks/svm.ipynb": 32,
             "notebooks/features.ipynb": 26, "tests/test_data_utils.py": 22,
             "notebooks/softmax.ipynb": 20, "notebooks/knn.ipynb": 20}
-_ROOT = Path(__file__).resolve().parent
+
+
+def _item_file(item):
+    """The item's file as its node id names it: relative to the rootdir (this folder), posix."""
+    return item.nodeid.split("::", 1)[0]
 
 
 def _seconds(item):
@@ -46,11 +50,7 @@ def _seconds(item):
     marker = item.get_closest_marker("slow")
     if marker is not None and "seconds" in marker.kwargs:
         return marker.kwargs["seconds"]
-    try:
-        rel = Path(str(item.fspath)).resolve().relative_to(_ROOT).as_posix()
-    except ValueError:
-        return 0
-    return _SECONDS.get(rel, 0)
+    return _SECONDS.get(_item_file(item), 0)
 
 
 @pytest.hookimpl(trylast=True)  # after -k and -m have deselected what they deselect
@@ -62,8 +62,8 @@ def pytest_collection_modifyitems(config, items):
     # notebook when the other is nearly done.
     longest = {}
     for item in items:
-        longest[str(item.fspath)] = max(longest.get(str(item.fspath), 0), _seconds(item))
-    items.sort(key=lambda item: -longest[str(item.fspath)])
+        longest[_item_file(item)] = max(longest.get(_item_file(item), 0), _seconds(item))
+    items.sort(key=lambda item: -longest[_item_file(item)])
     # Tests marked 'cifar' need the real data: skip them with one clear reason when absent.
     if _have_cifar():
         return

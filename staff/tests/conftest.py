@@ -1,7 +1,5 @@
 """Fixtures of the staff tests: the fast path's two GEMM routes, the student releases; and
 the one run of two_layer_net.ipynb (see the end)."""
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -25,8 +23,7 @@ def gemm_path(request, monkeypatch):
 # run their long tests side by side.
 # ------------------------------------------------------------------------------------
 
-from staff.tests.student_tree import (ROOT, fill, make_release,  # noqa: E402
-                                      own_solutions)
+from staff.tests.student_tree import fill, make_release, own_solutions  # noqa: E402
 from staff.tests.course_solution import SOLUTIONS  # noqa: E402
 
 
@@ -52,21 +49,19 @@ def solved_release(tmp_path_factory):
 #: Notebook -> the test here that runs it under nbval in the solved student release, where
 #: its code cells are this tree's and its outputs are compared with this tree's (see that
 #: test).
-NBVAL_IN_RELEASE = {"notebooks/two_layer_net.ipynb": "staff/tests/test_student_release_notebook.py"}
+NBVAL_IN_RELEASE = {
+    "notebooks/two_layer_net.ipynb": "staff/tests/test_student_release_notebook.py"}
 
 
 @pytest.hookimpl(trylast=True)  # after -k and -m have deselected what they deselect
 def pytest_collection_modifyitems(config, items):
     """When such a notebook and its test are both selected, deselect this tree's copy of the
     notebook: the longest notebook is then executed once, not twice."""
-    def rel(item):
-        try:
-            return Path(str(item.fspath)).resolve().relative_to(ROOT).as_posix()
-        except ValueError:
-            return None
+    def item_file(item):  # relative to the rootdir, as the node id names it
+        return item.nodeid.split("::", 1)[0]
 
-    selected = {rel(item) for item in items}
-    twice = [item for item in items if NBVAL_IN_RELEASE.get(rel(item)) in selected]
+    selected = {item_file(item) for item in items}
+    twice = [item for item in items if NBVAL_IN_RELEASE.get(item_file(item)) in selected]
     if twice:
         config.hook.pytest_deselected(items=twice)
         items[:] = [item for item in items if item not in twice]

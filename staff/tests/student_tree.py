@@ -62,8 +62,8 @@ def fill(root, solutions, require_all=True):
 #: course_solution.py: the solved notebook is then this tree's notebook, code cell for code
 #: cell, so one nbval run of it in the student tree checks both that the student's version
 #: runs to the end and that this tree's committed outputs reproduce
-#: (test_student_release_notebook.py; conftest.py then leaves out the run of this tree's
-#: copy).
+#: (test_student_release_notebook.py; staff/tests/conftest.py then leaves out the run of
+#: this tree's copy).
 OWN_SOLUTION_NOTEBOOKS = ("notebooks/two_layer_net.ipynb",)
 
 
@@ -73,18 +73,13 @@ def own_solutions(root=ROOT):
     solutions = {}
     for rel in OWN_SOLUTION_NOTEBOOKS:
         count = 0
-        for src in code_sources(Path(root) / rel):
+        nb = json.loads((Path(root) / rel).read_text())
+        for src in ("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"):
             lines = split_lines(src)
             for region in find_regions(src, lambda line: rel):
                 count += 1
                 solutions[f"{rel}#{count}"] = "".join(lines[region.start:region.end - 1])
     return solutions
-
-
-def code_sources(path):
-    """The source of each code cell of the notebook at ``path``, in order."""
-    nb = json.loads(Path(path).read_text())
-    return ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
 
 
 def _fill_text(text, code_for):
