@@ -2,6 +2,8 @@
 
 - ``cifar_dir``: the real CIFAR-10 folder; tests marked ``cifar`` skip with one clear
   reason when it is absent.
+- Shared memory left behind fails the run: a block of ``cs231n.tools.shared`` whose
+  process has ended stays in RAM until the machine restarts.
 - Unwritten parts are skips. In the student version every part still to write raises
   NotImplementedError naming the part. A test or notebook cell that reaches one is
   reported as skipped with that name, grouped by part, instead of failing with a
@@ -10,11 +12,13 @@
 """
 import os
 import re
+import time
 from pathlib import Path
 
 import pytest
 
 from cs231n.data_utils import DEFAULT_CIFAR10_DIR, MEMBERS
+from cs231n.tools.shared import orphaned_blocks
 
 #: Where the data is: CIFAR10_DIR if set (as cs231n.data_utils reads it), else datasets/.
 CIFAR10_DIR = Path(os.environ.get("CIFAR10_DIR") or DEFAULT_CIFAR10_DIR)
@@ -71,6 +75,39 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "cifar" in item.keywords:
             item.add_marker(skip)
+
+
+# ------------------------------------------------------------------------------------
+# Shared memory left behind
+# ------------------------------------------------------------------------------------
+
+_ORPHANS_BEFORE = pytest.StashKey[set]()
+
+
+def pytest_sessionstart(session):
+    session.config.stash[_ORPHANS_BEFORE] = set(orphaned_blocks())
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if hasattr(session.config, "workerinput"):  # an xdist worker: the controller looks, last
+        return
+    before = session.config.stash.get(_ORPHANS_BEFORE, set())
+    deadline = time.monotonic() + 10  # a janitor needs a moment after its process is killed
+    while (left := sorted(set(orphaned_blocks()) - before)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if not left:
+        return
+    for name in left:  # this run's, and their processes have ended: nobody can use them
+        try:
+            os.unlink(f"/dev/shm/{name}")
+        except OSError:
+            pass
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write("\n")  # after the progress line
+        reporter.write_line(f"FAILED: this run left {len(left)} shared-memory block(s) behind "
+                            f"(removed now): {', '.join(left)}", red=True, bold=True)
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 # ------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ import warnings
 import numpy as np
 import pytest
 
-from cs231n.tools import sweep
+from cs231n.tools import shared, sweep
 from cs231n.classifiers import DivergenceWarning, TwoLayerNet
 from cs231n.tools.sweep import (CONFIG_KEYS, SweepWarning, config_key, expand_grid, plot_heatmap,
                           random_configs, run_sweep)
@@ -223,7 +223,7 @@ def test_an_error_in_a_worker_stops_the_sweep_and_the_other_workers(data, tmp_pa
 def test_parallel_without_room_in_shared_memory_uses_memory_mapped_files(data, tmp_path, monkeypatch):
     import tempfile
 
-    monkeypatch.setattr(sweep, "shm_free_bytes", lambda: 0)  # a container's tiny /dev/shm
+    monkeypatch.setattr(shared, "shm_free_bytes", lambda: 0)  # a container's tiny /dev/shm
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     sequential = run_sweep(data, GRID, n_jobs=1, progress=False, **FIXED)
     parallel = run_sweep(data, GRID, n_jobs=2, progress=False, **FIXED)

@@ -58,7 +58,7 @@ from pathlib import Path
 import numpy as np
 
 from cs231n.tools.blas import blas_threads as blas_threads_limit
-from cs231n.tools.shared import SHM_MARGIN, shared_location, shm_free_bytes
+from cs231n.tools.shared import free_block, new_block, shared_location
 from cs231n.tools.training import train_net
 from cs231n._validation import (check_features, check_nonnegative_float, check_positive_float,
                                 check_data_dict, check_positive_int, check_y, read_only)
@@ -355,42 +355,34 @@ class _SharedData:
     """
 
     def __init__(self, data):
-        from multiprocessing import shared_memory
-
         self.blocks, self.spec, self.tmpdir = [], {}, None
-        arrays = {}
-        for name in DATA_KEYS:
-            arr = data[name]
-            found = shared_location(arr)
-            if found is not None:  # already in shared memory (get_CIFAR10_data): no copy
-                self.spec[name] = ("shm", found[0], arr.shape, arr.dtype.str, found[1])
-            else:
-                arrays[name] = arr
-        need = sum(a.nbytes for a in arrays.values())
-        free = shm_free_bytes()
         try:
-            if free is None or need + SHM_MARGIN < free:
-                for name, arr in arrays.items():
-                    block = shared_memory.SharedMemory(create=True, size=max(arr.nbytes, 1))
+            for name in DATA_KEYS:
+                arr = data[name]
+                found = shared_location(arr)
+                if found is not None:  # already in shared memory (get_CIFAR10_data): no copy
+                    self.spec[name] = ("shm", found[0], arr.shape, arr.dtype.str, found[1])
+                    continue
+                block = new_block(arr.nbytes)
+                if block is not None:
                     self.blocks.append(block)
                     _copy_in_halves(np.ndarray(arr.shape, dtype=arr.dtype, buffer=block.buf), arr)
                     self.spec[name] = ("shm", block.name, arr.shape, arr.dtype.str, 0)
-            else:
-                import tempfile
+                    continue
+                if self.tmpdir is None:
+                    import tempfile
 
-                self.tmpdir = tempfile.mkdtemp(prefix="cs231n_sweep_")
-                for name, arr in arrays.items():
-                    path = os.path.join(self.tmpdir, f"{name}.npy")
-                    np.save(path, arr)
-                    self.spec[name] = ("file", path, arr.shape, arr.dtype.str, 0)
+                    self.tmpdir = tempfile.mkdtemp(prefix="cs231n_sweep_")
+                path = os.path.join(self.tmpdir, f"{name}.npy")
+                np.save(path, arr)
+                self.spec[name] = ("file", path, arr.shape, arr.dtype.str, 0)
         except BaseException:
             self.close()
             raise
 
     def close(self):
         for block in self.blocks:
-            block.close()
-            block.unlink()
+            free_block(block)
         self.blocks = []
         if self.tmpdir is not None:
             import shutil
