@@ -25,5 +25,7 @@ esac
 for var in OPENBLAS_NUM_THREADS OMP_NUM_THREADS MKL_NUM_THREADS VECLIB_MAXIMUM_THREADS; do
     export "$var=${!var:-$threads}"
 done
-python -m pytest -n "$workers" --dist loadscope --no-loadscope-reorder \
+# --timeout (pytest-timeout): a test that hangs fails after 10 minutes (the longest take one
+# to three) instead of holding up the whole run; the one longer test sets its own.
+python -m pytest -n "$workers" --dist loadscope --no-loadscope-reorder --timeout=600 \
     --nbval --nbval-sanitize-with notebooks/sanitize.cfg --nbval-cell-timeout=900 "$@"

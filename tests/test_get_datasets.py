@@ -62,7 +62,8 @@ def labels_of(batch_index):
 
 
 def batch_bytes(batch_index, n=N, dtype=np.uint8, labels=None):
-    """A fake batch pickled like the official ones (protocol 2, a dict); compresses well."""
+    """A fake batch: a dict like the official ones, pickled with protocol 4 (the pixels as raw
+    bytes, which load 8 times faster than Python 3's protocol 2); compresses well."""
     row = (np.arange(D) * (batch_index + 1)) % 256
     data = np.tile(row, (n, 1)).astype(dtype)
     data[:, 0] = np.arange(n) % 256  # images differ
@@ -70,7 +71,7 @@ def batch_bytes(batch_index, n=N, dtype=np.uint8, labels=None):
         labels = labels_of(batch_index)[:n]
     batch = {"batch_label": f"fake batch {batch_index}", "labels": labels, "data": data,
              "filenames": [f"img_{batch_index}_{j}.png" for j in range(n)]}
-    return pickle.dumps(batch, protocol=2)
+    return pickle.dumps(batch, protocol=4)
 
 
 def tarinfo(name, kind="file", data=b"", target=""):
@@ -228,7 +229,7 @@ def sources(tmp_path_factory):
     """The seven files of a fake CIFAR-10 with the real structure (name -> bytes)."""
     files = {name: batch_bytes(i) for i, name in enumerate(BATCHES)}
     files["batches.meta"] = pickle.dumps(
-        {"num_cases_per_batch": N, "label_names": CLASS_NAMES, "num_vis": D}, protocol=2)
+        {"num_cases_per_batch": N, "label_names": CLASS_NAMES, "num_vis": D}, protocol=4)
     files["readme.html"] = b"<p>fake CIFAR-10 for the tests</p>\n"
     return files
 
@@ -456,7 +457,7 @@ def _malicious_pickle(marker):
     class Exploit:
         def __reduce__(self):
             return (os.system, (f"touch {marker}",))
-    return pickle.dumps({"data": Exploit(), "labels": [0] * N}, protocol=2)
+    return pickle.dumps({"data": Exploit(), "labels": [0] * N}, protocol=4)
 
 
 BAD_CONTENTS = {
@@ -467,7 +468,7 @@ BAD_CONTENTS = {
     "uint16 data": ("data_batch_5", lambda m: batch_bytes(4, dtype=np.uint16),
                     ["data_batch_5", "uint16"]),
     "code in pickle": ("data_batch_1", _malicious_pickle, ["data_batch_1", "refusing to load global"]),
-    "bad meta": ("batches.meta", lambda m: pickle.dumps(["airplane"], protocol=2), ["batches.meta"]),
+    "bad meta": ("batches.meta", lambda m: pickle.dumps(["airplane"], protocol=4), ["batches.meta"]),
 }
 
 

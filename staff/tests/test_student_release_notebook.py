@@ -18,6 +18,7 @@ assert NOTEBOOK in OWN_SOLUTION_NOTEBOOKS
 
 
 @pytest.mark.slow(seconds=185)
+@pytest.mark.timeout(2400)  # run_tests.sh's 600 s would stop a slow machine's nbval run
 @pytest.mark.cifar
 def test_course_solution_runs_two_layer_net_notebook_to_the_end(solved_release, cifar_dir):
     path = solved_release / NOTEBOOK
