@@ -40,7 +40,7 @@ def cifar_dir():
 #: longest; a test marked ``slow(seconds=n)`` brings its own figure.
 _SECONDS = {"notebooks/two_layer_net.ipynb": 150, "notebooks/FullyConnectedNets.ipynb": 60,
             "tests/test_get_datasets.py": 32, "notebooks/svm.ipynb": 23,
-            "notebooks/features.ipynb": 25, "tests/test_data_utils.py": 8,
+            "notebooks/features.ipynb": 15, "tests/test_data_utils.py": 8,
             "notebooks/softmax.ipynb": 20, "notebooks/knn.ipynb": 19}
 
 
