@@ -502,17 +502,32 @@ def write_report(path, info, args, thr, gemm, sweep, notebook, widget, command, 
              "is the one threadpoolctl reports in the machine table. Tests and CI keep the "
              "environment as it is.")
     L.append("- Not part of the test suite: nothing in benchmarks/ is named test_*, and no test "
-             "asserts a timing.")
-    # The other benchmarks' latest results (bench_features.py, bench_fcn.py write them), so
-    # that every figure is in this one file.
-    for name, title in (("RESULTS-features.md", "Image features (bench_features.py)"),
-                        ("RESULTS-fcn.md", "FullyConnectedNet + Solver vs PyTorch (bench_fcn.py)")):
+             "asserts a timing.\n")
+    L.extend(part_sections())
+    path.write_text("\n".join(L) + "\n", encoding="utf-8")
+
+
+#: The report's other parts, each kept in its own file so that a run of this script keeps
+#: them: (file, section title, where its figures come from).
+PARTS = (
+    ("RESULTS-haswell.md", "The same run with OpenBLAS's Haswell kernel: on an AMD EPYC, and forced on a Xeon",
+     "Compared by hand from three runs of `run.py`"),
+    ("RESULTS-features.md", "Image features (bench_features.py)", "From its latest run"),
+    ("RESULTS-fcn.md", "FullyConnectedNet + Solver vs PyTorch (bench_fcn.py)", "From its latest run"),
+)
+
+
+def part_sections():
+    """The report's lines for each part file that exists (its title line replaced by the
+    part's section title), so that every figure is in RESULTS.md."""
+    lines = []
+    for name, title, source in PARTS:
         part = HERE / name
         if part.exists():
             body = part.read_text(encoding="utf-8").split("\n", 1)[1]  # without its title
-            L.append(f"## {title}\n\nFrom its latest run (`{name}`):\n")
-            L.append(body.replace("\n## ", "\n### ").strip() + "\n")
-    path.write_text("\n".join(L) + "\n", encoding="utf-8")
+            lines.append(f"## {title}\n\n{source} (`{name}`):\n")
+            lines.append(body.replace("\n## ", "\n### ").strip() + "\n")
+    return lines
 
 
 def main(argv=None):
