@@ -28,12 +28,7 @@ def check_X(X, name="X", n_features=None):
 
     Raises ValueError naming the problem.
     """
-    try:
-        X = np.asarray(X)
-    except (ValueError, TypeError) as e:  # ragged nested lists, etc.
-        raise ValueError(f"{name} must be a 2-D numeric array: {e}") from e
-    if X.dtype == np.bool_ or X.dtype.kind not in "fiu":
-        raise ValueError(f"{name} must hold real numbers (float or int dtype), got dtype {X.dtype}")
+    X = as_real_array(X, name, "a 2-D numeric array")
     if X.ndim != 2:
         raise ValueError(f"{name} must be 2-D with shape (N, D), got shape {X.shape}")
     if X.shape[0] == 0 or X.shape[1] == 0:
@@ -203,3 +198,122 @@ def check_loss_inputs(W, X, y, reg):
     y = check_y(y, X.shape[0], num_classes=W.shape[1])
     reg = check_nonnegative_float(reg, "reg")
     return W, X, y, reg
+
+
+# ----------------------------------------------------------------------------------------
+# layers and features
+# ----------------------------------------------------------------------------------------
+
+def as_real_array(a, name, what="a numeric array"):
+    """a as a NumPy array of real numbers (float or int dtype; no copy), or a ValueError."""
+    try:
+        a = np.asarray(a)
+    except (ValueError, TypeError) as e:  # ragged nested lists, etc.
+        raise ValueError(f"{name} must be {what}: {e}") from e
+    if a.dtype == np.bool_ or a.dtype.kind not in "fiu":
+        raise ValueError(f"{name} must hold real numbers (float or int dtype), got dtype {a.dtype}")
+    return a
+
+
+def check_finite(a, name):
+    """Raise ValueError if the array a holds NaN or infinity; returns a."""
+    if a.dtype.kind == "f" and not _all_finite(a):
+        raise ValueError(f"{name} contains NaN or infinity")
+    return a
+
+
+# -- cs231n/layers.py: every message starts with the layer's name -------------------------
+
+def check_layer_array(name, layer, a):
+    """a as a NumPy array, or a ValueError naming the layer if it is not numeric."""
+    return as_real_array(a, f"{layer}: {name}")
+
+
+def check_affine(x, w, b):
+    """The shape checks of affine_forward; returns (x, w, b) as arrays."""
+    x, w, b = (check_layer_array(n, "affine_forward", a) for n, a in (("x", x), ("w", w), ("b", b)))
+    if x.ndim < 2:
+        raise ValueError(f"affine_forward: x must have shape (N, d_1, ..., d_k), got shape {x.shape}")
+    if w.ndim != 2:
+        raise ValueError(f"affine_forward: w must have shape (D, M), got shape {w.shape}")
+    D = int(np.prod(x.shape[1:]))
+    if D != w.shape[0]:
+        raise ValueError(f"affine_forward: x has shape {x.shape} (D={D}) but w has shape "
+                         f"{w.shape} (D={w.shape[0]})")
+    if b.shape != (w.shape[1],):
+        raise ValueError(f"affine_forward: b must have shape ({w.shape[1]},) to match w of "
+                         f"shape {w.shape}, got shape {b.shape}")
+    return x, w, b
+
+
+def check_dout(layer, dout, shape):
+    """dout as an array of the forward output's shape, or a ValueError naming the layer."""
+    dout = check_layer_array("dout", layer, dout)
+    if dout.shape != tuple(shape):
+        raise ValueError(f"{layer}: dout has shape {dout.shape} but the forward output had "
+                         f"shape {tuple(shape)}")
+    return dout
+
+
+def check_scores(layer, x, y):
+    """The checks of the loss layers: x of shape (N, C), y of N labels in 0..C-1."""
+    x = check_layer_array("x", layer, x)
+    if x.ndim != 2 or 0 in x.shape:
+        raise ValueError(f"{layer}: x must have shape (N, C) with N, C >= 1, got shape {x.shape}")
+    y = np.asarray(y)
+    if y.dtype.kind not in "iu" or y.dtype == np.bool_:
+        raise ValueError(f"{layer}: y must hold integer class labels, got dtype {y.dtype}")
+    if y.shape != (x.shape[0],):
+        raise ValueError(f"{layer}: x has shape {x.shape} (N={x.shape[0]}) but y has shape "
+                         f"{y.shape}; y must have shape ({x.shape[0]},)")
+    if y.min() < 0 or y.max() >= x.shape[1]:
+        raise ValueError(f"{layer}: labels must lie in 0..{x.shape[1] - 1} (x has "
+                         f"{x.shape[1]} classes), found {y.min()}..{y.max()}")
+    return x, y
+
+
+# -- cs231n/classifiers/fc_net.py ----------------------------------------------------------
+
+def check_net_args(input_dim, hidden_dims, num_classes, weight_scale, reg, dtype):
+    """Check the constructor arguments of the nets of fc_net.py: positive integer sizes,
+    finite weight_scale and reg >= 0, a float dtype. Returns hidden_dims as a list."""
+    hidden_dims = [check_positive_int(h, "each hidden dimension") for h in hidden_dims]
+    check_positive_int(input_dim, "input_dim")
+    check_positive_int(num_classes, "num_classes")
+    check_nonnegative_float(weight_scale, "weight_scale")
+    check_nonnegative_float(reg, "reg")
+    check_float_dtype(dtype)
+    return hidden_dims
+
+
+def normal_sampler(seed):
+    """randn(*shape), standard normal draws for a net's initial weights. seed None uses
+    NumPy's global state (np.random.randn, as the course does, so np.random.seed(...)
+    reproduces the weights); an int >= 0 or a np.random.Generator draws from
+    np.random.default_rng(seed)."""
+    if seed is None:
+        return np.random.randn
+    if not isinstance(seed, np.random.Generator) and (
+            isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral)
+            or seed < 0):
+        raise ValueError(f"seed must be None, an integer >= 0 or a np.random.Generator, "
+                         f"got {seed!r}")
+    rng = np.random.default_rng(seed)
+    return lambda *shape: rng.standard_normal(shape)
+
+
+def check_net_inputs(net, X, y):
+    """X (N, d_1, ..., d_k) with d_1 * ... * d_k = net.input_dim, y None or N labels in
+    0..net.num_classes-1; returns (X in net.dtype, y)."""
+    name = type(net).__name__
+    X = as_real_array(X, f"{name}.loss: X")
+    if X.ndim < 2 or X.shape[0] == 0:
+        raise ValueError(f"{name}.loss: X must have shape (N, d_1, ..., d_k) with N >= 1, "
+                         f"got shape {X.shape}")
+    D = int(np.prod(X.shape[1:]))
+    if D != net.input_dim:
+        raise ValueError(f"{name}.loss: X has shape {X.shape} (D={D}) but the net has "
+                         f"input_dim={net.input_dim}")
+    if y is not None:
+        y = check_y(y, X.shape[0], num_classes=net.num_classes)
+    return X.astype(net.dtype, copy=False), y

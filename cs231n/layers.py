@@ -7,63 +7,14 @@ function takes ``dout`` (the upstream gradient, the derivative of the loss with 
 function's inputs, in the same order. The loss layers (``softmax_loss``, ``svm_loss``)
 return ``(loss, dx)`` directly.
 
-The checks on the inputs (shapes, labels) run before the maths, so that a mismatch is
-reported with the layer's name and the shapes involved instead of a broadcasting error.
+The checks on the inputs (shapes, labels; in cs231n/_validation.py) run before the maths, so
+that a mismatch is reported with the layer's name and the shapes instead of a broadcasting error.
 """
 from __future__ import annotations
 
 import numpy as np
 
-
-def _check_array(name, layer, a):
-    """a as a NumPy array, or a ValueError naming the layer if it is not numeric."""
-    a = np.asarray(a)
-    if a.dtype.kind not in "fiu" or a.dtype == np.bool_:
-        raise ValueError(f"{layer}: {name} must be a numeric array, got dtype {a.dtype}")
-    return a
-
-
-def _check_affine(x, w, b):
-    """The shape checks of affine_forward; returns (x, w, b) as arrays."""
-    x, w, b = (_check_array(n, "affine_forward", a) for n, a in (("x", x), ("w", w), ("b", b)))
-    if x.ndim < 2:
-        raise ValueError(f"affine_forward: x must have shape (N, d_1, ..., d_k), got shape {x.shape}")
-    if w.ndim != 2:
-        raise ValueError(f"affine_forward: w must have shape (D, M), got shape {w.shape}")
-    D = int(np.prod(x.shape[1:]))
-    if D != w.shape[0]:
-        raise ValueError(f"affine_forward: x has shape {x.shape} (D={D}) but w has shape "
-                         f"{w.shape} (D={w.shape[0]})")
-    if b.shape != (w.shape[1],):
-        raise ValueError(f"affine_forward: b must have shape ({w.shape[1]},) to match w of "
-                         f"shape {w.shape}, got shape {b.shape}")
-    return x, w, b
-
-
-def _check_dout(layer, dout, shape):
-    """dout as an array of the forward output's shape, or a ValueError naming the layer."""
-    dout = _check_array("dout", layer, dout)
-    if dout.shape != tuple(shape):
-        raise ValueError(f"{layer}: dout has shape {dout.shape} but the forward output had "
-                         f"shape {tuple(shape)}")
-    return dout
-
-
-def _check_scores(layer, x, y):
-    """The checks of the loss layers: x of shape (N, C), y of N labels in 0..C-1."""
-    x = _check_array("x", layer, x)
-    if x.ndim != 2 or 0 in x.shape:
-        raise ValueError(f"{layer}: x must have shape (N, C) with N, C >= 1, got shape {x.shape}")
-    y = np.asarray(y)
-    if y.dtype.kind not in "iu" or y.dtype == np.bool_:
-        raise ValueError(f"{layer}: y must hold integer class labels, got dtype {y.dtype}")
-    if y.shape != (x.shape[0],):
-        raise ValueError(f"{layer}: x has shape {x.shape} (N={x.shape[0]}) but y has shape "
-                         f"{y.shape}; y must have shape ({x.shape[0]},)")
-    if y.min() < 0 or y.max() >= x.shape[1]:
-        raise ValueError(f"{layer}: labels must lie in 0..{x.shape[1] - 1} (x has "
-                         f"{x.shape[1]} classes), found {y.min()}..{y.max()}")
-    return x, y
+from cs231n._validation import check_affine, check_dout, check_layer_array, check_scores
 
 
 def affine_forward(x, w, b):
@@ -82,7 +33,7 @@ def affine_forward(x, w, b):
     - out: output, of shape (N, M)
     - cache: (x, w, b)
     """
-    x, w, b = _check_affine(x, w, b)
+    x, w, b = check_affine(x, w, b)
     out = None
     # TODO: Implement the affine forward pass. Store the result in out. You will need
     # to reshape the input into rows (each example x[i] becomes a row of length D).
@@ -109,7 +60,7 @@ def affine_backward(dout, cache):
     - db: Gradient with respect to b, of shape (M,)
     """
     x, w, b = cache
-    dout = _check_dout("affine_backward", dout, (x.shape[0], w.shape[1]))
+    dout = check_dout("affine_backward", dout, (x.shape[0], w.shape[1]))
     dx, dw, db = None, None, None
     # TODO: Implement the affine backward pass: set dx (of x's original shape), dw and db.
     # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
@@ -130,7 +81,7 @@ def relu_forward(x):
     - out: Output, of the same shape as x
     - cache: x
     """
-    x = _check_array("x", "relu_forward", x)
+    x = check_layer_array("x", "relu_forward", x)
     out = None
     # TODO: Implement the ReLU forward pass (elementwise max(0, x)); store it in out.
     # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
@@ -151,7 +102,7 @@ def relu_backward(dout, cache):
     - dx: Gradient with respect to x
     """
     x = cache
-    dout = _check_dout("relu_backward", dout, x.shape)
+    dout = check_dout("relu_backward", dout, x.shape)
     dx = None
     # TODO: Implement the ReLU backward pass: the gradient flows where x > 0. Set dx.
     # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
@@ -173,7 +124,7 @@ def svm_loss(x, y):
     - loss: Scalar giving the loss (the mean over the N examples, margin 1)
     - dx: Gradient of the loss with respect to x, of shape (N, C)
     """
-    x, y = _check_scores("svm_loss", x, y)
+    x, y = check_scores("svm_loss", x, y)
     loss, dx = None, None
     # TODO: Implement the multiclass SVM (hinge) loss with margin 1, averaged over the
     # N examples, and its gradient with respect to the scores x. Set loss and dx.
@@ -205,7 +156,7 @@ def softmax_loss(x, y):
     - loss: Scalar giving the loss (the mean cross-entropy over the N examples)
     - dx: Gradient of the loss with respect to x, of shape (N, C)
     """
-    x, y = _check_scores("softmax_loss", x, y)
+    x, y = check_scores("softmax_loss", x, y)
     loss, dx = None, None
     # TODO: Implement the softmax (cross-entropy) loss averaged over the N examples and
     # its gradient with respect to the scores x. Set loss and dx. Keep it numerically

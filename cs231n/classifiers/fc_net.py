@@ -15,36 +15,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from cs231n._validation import (check_float_dtype, check_nonnegative_float, check_positive_int,
-                                check_y)
+from cs231n._validation import check_net_args, check_net_inputs, normal_sampler
 from cs231n.layer_utils import affine_relu_backward, affine_relu_forward
 from cs231n.layers import affine_backward, affine_forward, softmax_loss
-
-
-def _normal_sampler(seed):
-    """randn(*shape): standard normal draws. seed None uses NumPy's global state
-    (np.random.randn, as the course does, so np.random.seed(...) reproduces its weights);
-    an int or a Generator draws from np.random.default_rng(seed)."""
-    if seed is None:
-        return np.random.randn
-    rng = np.random.default_rng(seed)
-    return lambda *shape: rng.standard_normal(shape)
-
-
-def _check_inputs(net, X, y):
-    """X (N, d_1, ..., d_k) with d_1 * ... * d_k = input_dim, y None or N labels."""
-    X = np.asarray(X)
-    name = type(net).__name__
-    if X.ndim < 2 or X.shape[0] == 0:
-        raise ValueError(f"{name}.loss: X must have shape (N, d_1, ..., d_k) with N >= 1, "
-                         f"got shape {X.shape}")
-    D = int(np.prod(X.shape[1:]))
-    if D != net.input_dim:
-        raise ValueError(f"{name}.loss: X has shape {X.shape} (D={D}) but the net has "
-                         f"input_dim={net.input_dim}")
-    if y is not None:
-        y = check_y(y, X.shape[0], num_classes=net.num_classes)
-    return X.astype(net.dtype, copy=False), y
 
 
 class ModularTwoLayerNet:
@@ -77,13 +50,11 @@ class ModularTwoLayerNet:
         - seed: None draws the weights from NumPy's global random state; an int (or a
           np.random.Generator) makes the initialisation independent of it.
         """
-        self.input_dim = check_positive_int(input_dim, "input_dim")
-        hidden_dim = check_positive_int(hidden_dim, "hidden_dim")
-        self.num_classes = check_positive_int(num_classes, "num_classes")
-        weight_scale = check_nonnegative_float(weight_scale, "weight_scale")
-        self.reg = check_nonnegative_float(reg, "reg")
-        self.dtype = check_float_dtype(dtype)
-        randn = _normal_sampler(seed)
+        check_net_args(input_dim, [hidden_dim], num_classes, weight_scale, reg, dtype)
+        self.input_dim, self.num_classes = input_dim, num_classes
+        self.reg = reg
+        self.dtype = dtype
+        randn = normal_sampler(seed)
         self.params = {}
 
         # TODO: Initialize the weights and biases of the two-layer net. Weights should be
@@ -122,7 +93,7 @@ class ModularTwoLayerNet:
         - grads: Dictionary with the same keys as self.params, mapping parameter
           names to gradients of the loss with respect to those parameters.
         """
-        X, y = _check_inputs(self, X, y)
+        X, y = check_net_inputs(self, X, y)
         scores = None
         # TODO: Implement the forward pass for the two-layer net (affine - relu - affine),
         # computing the class scores for X and storing them in the scores variable. Use
@@ -191,14 +162,12 @@ class FullyConnectedNet:
         - seed: None draws the weights from NumPy's global random state; an int (or a
           np.random.Generator) makes the initialisation independent of it.
         """
-        hidden_dims = [check_positive_int(h, "each hidden dimension") for h in hidden_dims]
-        self.input_dim = check_positive_int(input_dim, "input_dim")
-        self.num_classes = check_positive_int(num_classes, "num_classes")
-        weight_scale = check_nonnegative_float(weight_scale, "weight_scale")
-        self.reg = check_nonnegative_float(reg, "reg")
-        self.dtype = check_float_dtype(dtype)
+        hidden_dims = check_net_args(input_dim, hidden_dims, num_classes, weight_scale, reg, dtype)
+        self.input_dim, self.num_classes = input_dim, num_classes
+        self.reg = reg
         self.num_layers = 1 + len(hidden_dims)
-        randn = _normal_sampler(seed)
+        self.dtype = dtype
+        randn = normal_sampler(seed)
         self.params = {}
 
         # TODO: Initialize the parameters of the network, storing all values in the
@@ -237,7 +206,7 @@ class FullyConnectedNet:
         - grads: Dictionary with the same keys as self.params, mapping parameter
           names to gradients of the loss with respect to those parameters.
         """
-        X, y = _check_inputs(self, X, y)
+        X, y = check_net_inputs(self, X, y)
         L = self.num_layers
         scores = None
         caches = {}
