@@ -233,7 +233,8 @@ def check_affine(x, w, b):
     """The shape checks of affine_forward; returns (x, w, b) as arrays."""
     x, w, b = (check_layer_array(n, "affine_forward", a) for n, a in (("x", x), ("w", w), ("b", b)))
     if x.ndim < 2:
-        raise ValueError(f"affine_forward: x must have shape (N, d_1, ..., d_k), got shape {x.shape}")
+        raise ValueError(f"affine_forward: x must have shape (N, d_1, ..., d_k), got shape "
+                         f"{x.shape}")
     if w.ndim != 2:
         raise ValueError(f"affine_forward: w must have shape (D, M), got shape {w.shape}")
     D = int(np.prod(x.shape[1:]))
@@ -317,3 +318,106 @@ def check_net_inputs(net, X, y):
     if y is not None:
         y = check_y(y, X.shape[0], num_classes=net.num_classes)
     return X.astype(net.dtype, copy=False), y
+
+
+# -- cs231n/features.py and cs231n/tools/batch_features.py ---------------------------------
+
+def check_hog_size(shape, name="im"):
+    """Raise ValueError unless the image(s) of this shape hold at least one 8x8 HOG cell
+    (shape (H, W), (H, W, 3) or (N, H, W, 3))."""
+    hw = shape[1:3] if len(shape) == 4 else shape[:2]
+    if min(hw) < 8:
+        raise ValueError(f"{name} must be at least 8x8 pixels (HOG needs at least one 8x8 "
+                         f"cell), got shape {tuple(shape)}")
+
+
+def check_image(im, rgb=False, hog=False, name="im"):
+    """One image: (H, W) grayscale (unless rgb) or (H, W, 3) RGB, real numbers, no NaN or
+    infinity; at least 8x8 pixels if hog. Returns it in float64 (the features' dtype)."""
+    im = as_real_array(im, name)
+    if im.ndim == 3 and im.shape[2] != 3:
+        raise ValueError(f"{name} must have 3 colour channels (RGB) in its last axis, got shape "
+                         f"{im.shape} ({im.shape[2]} channels)")
+    if im.ndim not in ((3,) if rgb else (2, 3)):
+        shapes = "(H, W, 3)" if rgb else "(H, W) or (H, W, 3)"
+        raise ValueError(f"{name} must be one image of shape {shapes}, got shape {im.shape}")
+    if 0 in im.shape[:2]:
+        raise ValueError(f"{name} must be at least 1x1 pixels, got shape {im.shape}")
+    if hog:
+        check_hog_size(im.shape, name)
+    return check_finite(im, name).astype(np.float64, copy=False)
+
+
+def check_images(imgs, hog=False, name="imgs"):
+    """A batch of RGB images: shape (N, H, W, 3) with N >= 1, real numbers, no NaN or
+    infinity; at least 8x8 pixels if hog. Returns it as an array (dtype unchanged)."""
+    imgs = as_real_array(imgs, name)
+    if imgs.ndim == 4 and imgs.shape[3] != 3:
+        raise ValueError(f"{name} must have 3 colour channels (RGB) in its last axis, got shape "
+                         f"{imgs.shape} ({imgs.shape[3]} channels)")
+    if imgs.ndim != 4:
+        hint = " (one image? pass im[None])" if imgs.ndim == 3 else ""
+        raise ValueError(f"{name} must be a batch of RGB images of shape (N, H, W, 3), got shape "
+                         f"{imgs.shape}{hint}")
+    if imgs.shape[0] == 0:
+        raise ValueError(f"{name} holds no images (shape {imgs.shape})")
+    if 0 in imgs.shape[1:3]:
+        raise ValueError(f"{name} must be at least 1x1 pixels, got shape {imgs.shape}")
+    if hog:
+        check_hog_size(imgs.shape, name)
+    return check_finite(imgs, name)
+
+
+def check_hist_args(nbin, xmin, xmax):
+    """color_histogram_hsv's nbin (an integer >= 1, returned as int) and range (finite
+    numbers, 0 < xmax, xmin < xmax)."""
+    nbin = check_positive_int(nbin, "nbin")
+    for arg, value in (("xmin", xmin), ("xmax", xmax)):
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real) \
+                or not np.isfinite(value):
+            raise ValueError(f"{arg} must be a finite number, got {value!r}")
+    if not xmax > 0:
+        raise ValueError(f"xmax must be > 0 (the largest pixel value, e.g. 255), got {xmax}")
+    if not xmin < xmax:
+        raise ValueError(f"xmin must be smaller than xmax, got xmin={xmin}, xmax={xmax}")
+    return nbin
+
+
+def check_pixel_range(lo, hi, xmax):
+    """Raise ValueError unless lo..hi, the smallest and largest pixel value divided by xmax,
+    lie in [0, 1], as matplotlib's rgb_to_hsv needs."""
+    if lo < 0 or hi > 1:
+        raise ValueError(f"pixel values must lie in 0..xmax = 0..{xmax} (matplotlib's "
+                         f"rgb_to_hsv needs im / xmax in [0, 1]); found "
+                         f"{lo * xmax:g}..{hi * xmax:g}")
+
+
+def check_color_histogram(im, nbin, xmin, xmax):
+    """The arguments of color_histogram_hsv: one RGB image (H, W, 3) with values in
+    0..xmax, and check_hist_args. Returns (im in float64, nbin as int)."""
+    im = check_image(im, rgb=True)
+    nbin = check_hist_args(nbin, xmin, xmax)
+    check_pixel_range(im.min() / xmax, im.max() / xmax, xmax)
+    return im, nbin
+
+
+def check_extract_features(imgs, feature_fns):
+    """The arguments of extract_features: check_images, and a non-empty list of functions.
+    Returns (imgs, feature_fns as a list)."""
+    imgs = check_images(imgs)
+    feature_fns = list(feature_fns)
+    if not feature_fns:
+        raise ValueError("feature_fns is empty: give at least one feature function")
+    for fn in feature_fns:
+        if not callable(fn):
+            raise ValueError(f"feature_fns must hold functions, got {fn!r}")
+    return imgs, feature_fns
+
+
+def check_feature_vector(feats, fn):
+    """What the feature function fn returned, as a 1-D array, or a ValueError."""
+    feats = np.asarray(feats)
+    if feats.ndim != 1:
+        raise ValueError(f"feature function {fn!r} must return a 1-D array, got shape "
+                         f"{feats.shape}")
+    return feats

@@ -3,12 +3,14 @@ import numpy as np
 import pytest
 
 from cs231n._validation import (
+    as_real_array,
     check_loss_inputs,
     check_nonnegative_float,
     check_positive_float,
     check_positive_int,
     check_X,
     check_y,
+    normal_sampler,
 )
 
 
@@ -149,3 +151,25 @@ def test_read_only_arrays_are_checked_for_finiteness_once(monkeypatch):
     for _ in range(2):  # a failed check is never remembered
         with pytest.raises(ValueError, match="NaN or infinity"):
             check_X(bad)
+
+
+# -- layers and features -------------------------------------------------------------------
+
+def test_as_real_array_names_the_argument():
+    a = np.ones(3, dtype=np.uint8)
+    assert as_real_array(a, "im") is a
+    with pytest.raises(ValueError, match=r"relu_forward: x must hold real numbers.*bool"):
+        as_real_array(np.ones(2, dtype=bool), "relu_forward: x")
+    with pytest.raises(ValueError, match="im must be a numeric array"):
+        as_real_array([[1.0, 2.0], [3.0]], "im")
+
+
+def test_normal_sampler_seeds():
+    # an int seed and a Generator seeded alike draw the same numbers; None is np.random.randn
+    np.testing.assert_array_equal(normal_sampler(3)(2, 4),
+                                  normal_sampler(np.random.default_rng(3))(2, 4))
+    assert normal_sampler(3)(2, 4).shape == (2, 4)
+    assert normal_sampler(None) is np.random.randn
+    for bad in (-1, 1.5, "0", True):
+        with pytest.raises(ValueError, match="seed must be None, an integer >= 0"):
+            normal_sampler(bad)

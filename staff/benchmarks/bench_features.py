@@ -8,7 +8,7 @@ Measured in one run, on real CIFAR-10 (all 60,000 images, uint8 as loaded):
 
 1. HOG + HSV-hue histogram (the course's 144 + 10 = 154 features) of all 60,000 images with
    the batch path, ``extract_features(imgs, [hog_feature, color_histogram_hsv])`` (chunks of
-   cs231n.features.DEFAULT_CHUNK_SIZE images); target <= 15 s.
+   cs231n.tools.batch_features.DEFAULT_CHUNK_SIZE images); target <= 15 s.
 2. The course's loop, one image at a time, ``extract_features(..., batched=False)`` with the
    course's ``[hog_feature, lambda img: color_histogram_hsv(img, nbin=10)]``, on the first
    5,000 images and scaled linearly to 60,000 (the per-image cost does not depend on which
@@ -36,9 +36,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from common import ROOT, bench_notebook, loadavg, log, machine_info  # noqa: E402
 
-from cs231n import features  # noqa: E402
 from cs231n.data_utils import load_CIFAR10  # noqa: E402
 from cs231n.features import color_histogram_hsv, extract_features, hog_feature  # noqa: E402
+from cs231n.tools import batch_features  # noqa: E402
 
 TARGET_SECONDS = 15.0
 NOTEBOOK = ROOT / "notebooks" / "features.ipynb"
@@ -48,7 +48,7 @@ def course_features_verbatim(gray="dot"):
     """The course's original per-image functions (scipy + matplotlib), or None without scipy.
 
     gray="dot" is the course's np.dot (BLAS); "elementwise" the same weighted sum without
-    BLAS, as cs231n.features computes it (isolates the effect of BLAS rounding)."""
+    BLAS, as cs231n.features.rgb2gray computes it (isolates the effect of BLAS rounding)."""
     try:
         from scipy.ndimage import uniform_filter
     except ImportError:
@@ -148,7 +148,7 @@ def report(info, res, nb, wall):
           "`lambda img: color_histogram_hsv(img, nbin=10)` on one image at a time "
           f"(`batched=False`), timed on the first {res['loop_n']:,} images and **scaled "
           f"linearly** (x{scale:g}) to 60,000. Batch chunks: "
-          f"{features.DEFAULT_CHUNK_SIZE} images, one thread.", "",
+          f"{batch_features.DEFAULT_CHUNK_SIZE} images, one thread.", "",
           "| path | images timed | seconds (median) | seconds for 60,000 | repeats (s) |",
           "|---|---:|---:|---:|---|",
           f"| batch (`extract_features`, default) | {res['n']:,} | {med_batch:.2f} | "
@@ -177,7 +177,7 @@ def report(info, res, nb, wall):
         L += ["", "The course's `np.dot` grayscale goes through BLAS, which may round two "
               "pixels of the same colour differently, so that gx is about +-3e-14 instead of "
               "0; the sign of that decides whether a weak vertical gradient counts in bin 0 or "
-              "8 (see the docstring of cs231n/features.py). With the same sum computed "
+              "8 (see the docstring of cs231n/tools/batch_features.py). With the same sum computed "
               "element by element, the course's code and the package agree to rounding."]
     L += ["", "## 2. Executing notebooks/features.ipynb", ""]
     if "error" in nb:
