@@ -48,8 +48,7 @@ def extract_features(imgs, feature_fns, verbose=False, batched=True, chunk_size=
     if batched:
         from cs231n.tools import batch_features  # it imports this module: import it here
 
-        kwargs = {} if chunk_size is None else {"chunk_size": chunk_size}
-        return batch_features.extract_features(imgs, feature_fns, verbose, **kwargs)
+        return batch_features.extract_features(imgs, feature_fns, verbose, chunk_size)
     num_images = imgs.shape[0]
 
     # Use the first image to determine feature dimensions

@@ -3,9 +3,8 @@
 ``extract_features`` (cs231n/features.py) hands its work here by default. hog_feature and
 color_histogram_hsv (also as ``functools.partial`` with keywords) are computed for
 ``chunk_size`` images at a time with NumPy array code; any other function still runs one
-image at a time. All of CIFAR-10 (60,000 images) takes about 3 s on one core, against
-about 20 s one image at a time and 46 s with the course's original code
-(staff/benchmarks/RESULTS-features.md).
+image at a time. All of CIFAR-10 (60,000 images) takes about 3 to 4 s on one core, several
+times less than one image at a time (staff/benchmarks/RESULTS-features.md).
 
 How the numbers relate to the course's (tests/test_features.py and
 tests/test_batch_features.py compare them with independent references):
@@ -266,7 +265,8 @@ def _batch_version(feature_fn, imgs):
         return functools.partial(_hsv_chunk, **args), args["nbin"]
     return None
 
-def extract_features(imgs, feature_fns, verbose=False, chunk_size=DEFAULT_CHUNK_SIZE):
+
+def extract_features(imgs, feature_fns, verbose=False, chunk_size=None):
     """features.extract_features(imgs, feature_fns, verbose), computed chunk by chunk.
 
     Inputs:
@@ -275,13 +275,14 @@ def extract_features(imgs, feature_fns, verbose=False, chunk_size=DEFAULT_CHUNK_
       with a batch version (see _batch_version) get whole chunks; the others are called
       on one image at a time, ``feature_fn(imgs[i].squeeze())``, as in the course.
     - verbose: if True, show a progress bar over the images (cs231n.tools.progress).
-    - chunk_size: images per chunk.
+    - chunk_size: images per chunk (None: DEFAULT_CHUNK_SIZE).
 
     Returns an array of shape (N, F_1 + ... + F_k) in float64, where column block i holds
     the output of the ith feature function for every image.
     """
     imgs, feature_fns = check_extract_features(imgs, feature_fns)
-    chunk_size = check_positive_int(chunk_size, "chunk_size")
+    chunk_size = check_positive_int(DEFAULT_CHUNK_SIZE if chunk_size is None else chunk_size,
+                                    "chunk_size")
     num_images = imgs.shape[0]
 
     # The batch version of each function, or None; the output size of the others comes
