@@ -166,11 +166,12 @@ def assert_holds(folder, sources):
 
 
 @contextlib.contextmanager
-def http_server(payload, stall_after=None):
+def http_server(payload, stall_after=None, drop_after=None):
     """Serve ``payload`` on 127.0.0.1 in a thread.
 
     With ``stall_after``, responses send that many bytes and then hang until ``release``
-    is set. ``log`` records the Range header of every request (None without one).
+    is set; with ``drop_after``, they close the connection after that many bytes. ``log``
+    records the Range header of every request (None without one).
     """
     log = []
     release = threading.Event()
@@ -189,7 +190,7 @@ def http_server(payload, stall_after=None):
                 self.wfile.flush()
                 release.wait(120)
                 return
-            self.wfile.write(payload)
+            self.wfile.write(payload[:drop_after])
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -618,6 +619,17 @@ def test_file_url_points_to_the_archive_option(empty, small_archive):
     assert proc.returncode == 2
     assert "file://" in proc.stderr and "CIFAR10_ARCHIVE=" in proc.stderr
     assert leftovers(empty) == [] and not (empty / FOLDER).exists()
+
+
+def test_connection_dropped_mid_download_leaves_dataset_untouched(installed, installed_snapshot, small_archive):
+    before = installed_snapshot
+    with http_server(small_archive.data, drop_after=len(small_archive.data) // 2) as server:
+        proc = run_script(installed, "--force", env={"CIFAR10_URL": server.url,
+                                                     "CIFAR10_MD5": small_archive.md5})
+    assert proc.returncode == 1
+    assert "could not download" in proc.stderr and "CIFAR10_ARCHIVE=" in proc.stderr
+    assert snapshot(installed / FOLDER) == before
+    assert leftovers(installed) == []
 
 
 def test_download_with_wrong_md5_leaves_dataset_untouched(installed, installed_snapshot, small_archive):
