@@ -11,14 +11,14 @@ Usage: ./get_datasets.sh [--archive PATH] [--force] [--help]
 
 Puts CIFAR-10 (python version) into datasets/cifar-10-batches-py/ (works from any folder).
 
-By default it downloads https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz with curl,
-wget or Python (whichever exists), resuming a partial download kept as
-datasets/cifar-10-python.tar.gz.part, checks the MD5 c58f30108f718f92721af3b95e74349a,
-extracts into a temporary folder and moves the data into place only once it is complete
-and verified; the downloaded archive is then deleted. Archive members with absolute paths,
-'..', links, devices or anything besides cifar-10-batches-py/ and its seven files are
-refused. On any failure an existing dataset is left untouched and the script exits non-zero
-with a message saying how to fix it.
+By default it downloads https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz with pooch
+(in the project's environment: source scripts/setup_env.sh) into a temporary file, with a
+progress bar, and checks the MD5 c58f30108f718f92721af3b95e74349a. It then extracts into a
+temporary folder and moves the data into place only once it is complete and verified; the
+downloaded archive is then deleted. An interrupted download is not resumed: the next run
+starts it again. Archive members with absolute paths, '..', links, devices or anything
+besides cifar-10-batches-py/ and its seven files are refused. On any failure an existing
+dataset is left untouched and the script exits non-zero with a message saying how to fix it.
 
 If the data is already there and matches its manifest (sizes and SHA-256 recorded after a
 verified extraction) it does nothing and says so. A folder without a manifest has its
@@ -40,9 +40,8 @@ Environment:
                         CIFAR10_ARCHIVE=/path/to/cifar-10-python.tar.gz ./get_datasets.sh
                       (datasets/cifar-10-python.tar.gz, if present, is used the same way)
   DATASETS_DIR        datasets folder to fill (default: datasets/ next to this script)
-  CIFAR10_URL         download from this URL instead (a mirror; https://, http://, file://)
+  CIFAR10_URL         download from this URL instead (a mirror; https://, http:// or ftp://)
   CIFAR10_MD5         expected MD5 of the archive (default: the official one above)
-  CIFAR10_DOWNLOADER  curl, wget or python (default: the first one found)
 
 Exit status: 0 done or nothing to do, 1 failure, 2 bad usage, 130 interrupted.
 USAGE
