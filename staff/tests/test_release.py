@@ -406,15 +406,30 @@ def test_collect_submission(tree, tmp_path):
     (out / "cs231n/notes.txt").write_text("not collected")
     (out / "cs231n/__pycache__").mkdir()
     (out / "cs231n/__pycache__/x.py").write_text("")
+    # what the notebooks save for the graders: cs231n/saved/ goes in whole
+    (out / "cs231n/saved").mkdir()
+    (out / "cs231n/saved/best_fc_net.npz").write_bytes(b"PK\x03\x04 a net")
+    (out / "cs231n/saved/settings.json").write_text('{"lr": 0.001}')
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHON")}
 
     def collect():
         done = subprocess.run(["sh", str(out / "collect_submission.sh"), "--no-pdf"], cwd=tmp_path,
-                              capture_output=True, text=True, check=True)
+                              capture_output=True, text=True, check=True, env=env)
         with zipfile.ZipFile(out / "cs231n_submission.zip") as archive:
             return archive.namelist(), done.stderr
 
+    # no .venv: the system's python3 zips, and the student is told how to get one
     names, err = collect()
-    assert names == ["cs231n/classifiers/x.py", "notebooks/demo.ipynb"]
+    assert "no .venv here" in err and "source scripts/setup_env.sh" in err
+    # with the project's .venv, the wrapper runs it, whatever the shell has activated
+    venv_python = out / ".venv/bin/python"
+    venv_python.parent.mkdir(parents=True)
+    venv_python.write_text(f'#!/bin/sh\ntouch "{tmp_path}/venv-used"\nexec "{sys.executable}" "$@"\n')
+    venv_python.chmod(0o755)
+    names, err = collect()
+    assert (tmp_path / "venv-used").exists() and "no .venv" not in err
+    assert names == ["cs231n/classifiers/x.py", "cs231n/saved/best_fc_net.npz",
+                     "cs231n/saved/settings.json", "notebooks/demo.ipynb"]
     assert "cs231n/classifiers/x.py: 1 part(s) still to implement" in err
     assert "notebooks/demo.ipynb: 3 part(s) still to implement" in err
     assert "notebooks/demo.ipynb: the notebook has no outputs" in err
@@ -435,7 +450,7 @@ def test_collect_submission(tree, tmp_path):
     assert "notebooks/demo.ipynb: YOUR CODE marker lines were deleted or changed" in err
     (out / "notebooks/demo.ipynb").unlink()
     names, err = collect()
-    assert names == ["cs231n/classifiers/x.py"] and "notebooks/demo.ipynb: missing" in err
+    assert "notebooks/demo.ipynb" not in names and "notebooks/demo.ipynb: missing" in err
 
 
 def test_command_line_module(tree, tmp_path):
