@@ -233,6 +233,26 @@ def test_notebook_outputs_cleared_tags_kept(tree, tmp_path):
     exec(nb.cells[2].source, namespace)
 
 
+def test_colab_badges_from_one_setting(tree, tmp_path, capsys):
+    src = nbformat.read(tree / "notebooks/demo.ipynb", as_version=4)
+    out = tmp_path / "plain"
+    assert run_release(out, "--source", tree, "--no-zip") == 0
+    assert "no 'Open in Colab' badges" in capsys.readouterr().out
+    assert len(nbformat.read(out / "notebooks/demo.ipynb", as_version=4).cells) == len(src.cells)
+    for url, expected in [
+        ("https://colab.research.google.com/github/org/a1/blob/main/",
+         "https://colab.research.google.com/github/org/a1/blob/main/notebooks/demo.ipynb"),
+        ("https://example.org/open?file=/course/{path}", "https://example.org/open?file=/course/notebooks/demo.ipynb"),
+    ]:
+        out = tmp_path / str(len(url))
+        assert run_release(out, "--source", tree, "--no-zip", "--colab-url", url) == 0
+        nb = nbformat.read(out / "notebooks/demo.ipynb", as_version=4)
+        nbformat.validate(nb)
+        assert nb.cells[0].cell_type == "markdown"
+        assert nb.cells[0].source == f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]({expected})"
+        assert [c.source for c in nb.cells[1:3]] == [c.source for c in src.cells[:2]]
+
+
 def test_files_in_the_release(tree, tmp_path):
     out = tmp_path / "student"
     assert run_release(out, "--source", tree) == 0
