@@ -37,18 +37,26 @@ SKIP_DIRS = {"__pycache__", ".ipynb_checkpoints"}
 SAVED_DIR = "cs231n/saved"
 #: the course's notebooks, in the order of the assignment (others follow, sorted)
 NOTEBOOK_ORDER = ("knn", "svm", "softmax", "two_layer_net", "features", "FullyConnectedNets")
+#: cells of every notebook that a grader needs not read (ids from staff/colab_cell.py and the release)
+SETUP_CELL_IDS = ("colab-setup", "colab-badge")
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome")
 #: MathJax 2's configuration shipped by jupyter-server-mathjax (nbconvert's default is a CDN)
 MATHJAX_CONFIG = "TeX-AMS-MML_HTMLorMML-full,Safe"
 #: long code lines and outputs wrap in the PDF instead of running off the page
 WRAP_CSS = ("<style>pre, .highlight pre, .jp-OutputArea-output pre "
             "{white-space: pre-wrap !important; overflow-wrap: anywhere;}</style>")
-#: the web font jupyter-server-mathjax ships (MathJax would look for its TeX font, and settle
-#: for the system's serif font)
-MATHJAX_FONT = ('<script type="text/x-mathjax-config">MathJax.Hub.Config({"HTML-CSS": '
-                '{availableFonts: [], preferredFont: null, webFont: "STIX-Web"}});</script>')
-#: how long Chromium waits for MathJax before printing, in milliseconds
-RENDER_WAIT_MS = 3000
+#: MathJax in the PDF: the web font jupyter-server-mathjax ships (MathJax would look for its
+#: TeX font, and settle for the system's serif font), no rough preview, and a flag raised once
+#: the page is typeset, which the printing waits for
+MATHJAX_SETUP = """<script type="text/x-mathjax-config">
+MathJax.Hub.Config({"HTML-CSS": {availableFonts: [], preferredFont: null, webFont: "STIX-Web"},
+                   "fast-preview": {disabled: true}});
+MathJax.Hub.Register.StartupHook("End", function () {
+    MathJax.Hub.Queue(["Typeset", MathJax.Hub], function () { window.mathTypeset = true; });
+});
+</script>"""
+#: how long Chromium may take to typeset the math, and then waits for the page to settle (ms)
+MATH_TIMEOUT_MS, RENDER_WAIT_MS = 300_000, 500
 
 
 def collected(rel):
@@ -169,7 +177,8 @@ def _last_state(text):
 
 
 def _one_notebook(paths):
-    """The notebooks as one, each under a heading naming it; progress bars at their last state."""
+    """The notebooks as one, each under a heading naming it, without their Colab setup cells;
+    progress bars at their last state."""
     import nbformat
 
     def key(path):
@@ -182,10 +191,14 @@ def _one_notebook(paths):
         merged.metadata = merged.metadata or nb.metadata
         merged.cells.append(nbformat.v4.new_markdown_cell(f"# {path.name}"))
         for cell in nb.cells:
+            if cell.get("id") in SETUP_CELL_IDS:
+                continue
+            if "id" in cell:  # unique in the merged notebook
+                cell["id"] = f"{path.stem}-{cell['id']}"[-64:]
             for output in cell.get("outputs", []):
                 if output.get("output_type") == "stream":
                     output["text"] = _last_state(output.get("text", ""))
-        merged.cells.extend(nb.cells)
+            merged.cells.append(cell)
     return merged
 
 
@@ -219,7 +232,7 @@ def render_pdf(root, notebooks, pdf_path):
     if chromium:
         try:
             from nbconvert import WebPDFExporter
-            from playwright.async_api import BrowserType
+            from playwright.async_api import BrowserType, Page
 
             if mathjax is None:
                 raise RuntimeError("jupyter-server-mathjax is not installed: the math would not "
@@ -227,22 +240,27 @@ def render_pdf(root, notebooks, pdf_path):
 
             class Exporter(WebPDFExporter):
                 def run_playwright(self, html):
-                    return super().run_playwright(_with_css(html, MATHJAX_FONT))
+                    return super().run_playwright(_with_css(html, MATHJAX_SETUP))
 
-            launch = BrowserType.launch
+            launch, wait = BrowserType.launch, Page.wait_for_timeout
 
             async def launch_installed(self, *args, **kwargs):  # the machine's own Chromium
                 kwargs.setdefault("executable_path", chromium)
                 return await launch(self, *args, **kwargs)
 
-            BrowserType.launch = launch_installed
+            async def wait_for_math(self, timeout):  # the exporter's pause before printing
+                await self.wait_for_function("!window.MathJax || window.mathTypeset === true",
+                                             timeout=MATH_TIMEOUT_MS)
+                await wait(self, timeout)
+
+            BrowserType.launch, Page.wait_for_timeout = launch_installed, wait_for_math
             try:
                 exporter = Exporter(disable_sandbox=True, mathjax_url=mathjax,
                                     page_render_timeout=RENDER_WAIT_MS,
                                     browser_args=["--allow-file-access-from-files"])
                 data, _ = exporter.from_notebook_node(merged)
             finally:
-                BrowserType.launch = launch
+                BrowserType.launch, Page.wait_for_timeout = launch, wait
             pdf_path.write_bytes(data)
             return f"wrote {pdf_path}: upload it to the PDF assignment"
         except Exception as exc:  # noqa: BLE001 - fall back to HTML whatever went wrong

@@ -493,7 +493,7 @@ def test_gradescope_autograder_in_a_laid_out_folder(student_version, solved, tmp
         assert {"setup.sh", "run_autograder", "requirements.txt"} <= set(names)
         archive.extractall(root / "source")
     setup = (root / "source" / "setup.sh").read_text()
-    assert "pip install -r requirements.txt" in setup
+    assert '/venv/bin/pip" install -r requirements.txt' in setup and "AUTOGRADER_ROOT" in setup
     assert "pytest-timeout" in (root / "source" / "requirements.txt").read_text()
     # Gradescope unpacks the student's upload into /autograder/submission
     for rel, data in solved.items():
