@@ -44,16 +44,28 @@ else:
     print(f"Ready: working in {os.getcwd()}")'''
 
 
-def setup_cell():
-    """The setup cell as committed: its off-Colab output, no execution count."""
-    cell = nbformat.v4.new_code_cell(SOURCE, id=CELL_ID)
+def setup_cell(execution_count=None):
+    """The setup cell as committed: its off-Colab output."""
+    cell = nbformat.v4.new_code_cell(SOURCE, id=CELL_ID, execution_count=execution_count)
     cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=OFF_COLAB)]
     return cell
 
 
 def add_setup_cell(nb):
-    """Put the setup cell first in ``nb`` (a NotebookNode), replacing an earlier copy."""
-    nb.cells = [setup_cell()] + [c for c in nb.cells if c.get("id") != CELL_ID]
+    """Put the setup cell first in ``nb`` (a NotebookNode), replacing an earlier copy.
+
+    In an executed notebook the cell gets execution count 1 and the other cells' counts
+    move up by one, as if it had run first (nbval refuses a cell with outputs and no count);
+    an earlier copy that has its count keeps it."""
+    old = next((c for c in nb.cells if c.get("id") == CELL_ID), None)
+    rest = [c for c in nb.cells if c.get("id") != CELL_ID]
+    count = old.get("execution_count") if old is not None else None
+    ran = [c for c in rest if c.cell_type == "code" and c.get("execution_count")]
+    if count is None and ran:
+        for cell in ran:
+            cell.execution_count += 1
+        count = 1
+    nb.cells = [setup_cell(count)] + rest
     return nb
 
 

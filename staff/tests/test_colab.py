@@ -49,11 +49,14 @@ def test_every_notebook_opens_with_the_current_setup_cell(path):
     assert first.source == colab_cell.SOURCE, f"{path.name}: an old setup cell: run " \
         "python -m staff.colab_cell notebooks/*.ipynb"
     assert [o.get("text") for o in first.outputs] == [colab_cell.OFF_COLAB]
+    assert first.execution_count == 1  # nbval runs it, and refuses outputs without a count
 
 
 def test_adding_the_cell_is_idempotent(tmp_path, capsys):
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Title", id="t"),
-                                         nbformat.v4.new_code_cell("x = 1", id="c")])
+                                         nbformat.v4.new_code_cell("x = 1", id="c"),
+                                         nbformat.v4.new_code_cell("y = 2", id="d")])
+    nb.cells[1].execution_count, nb.cells[2].execution_count = 1, 2  # an executed notebook
     old = colab_cell.setup_cell()
     old.source = "# an older version of the cell"
     nb.cells.insert(1, old)  # and not at the top
@@ -64,8 +67,10 @@ def test_adding_the_cell_is_idempotent(tmp_path, capsys):
     assert colab_cell.main([str(path)]) == 0
     assert path.read_text() == once and "already up to date" in capsys.readouterr().out
     cells = nbformat.read(path, as_version=4).cells
-    assert [c.get("id") for c in cells] == [colab_cell.CELL_ID, "t", "c"]
+    assert [c.get("id") for c in cells] == [colab_cell.CELL_ID, "t", "c", "d"]
     assert cells[0].source == colab_cell.SOURCE
+    # as if it had run first
+    assert [c.get("execution_count") for c in cells] == [1, None, 2, 3]
 
 
 def test_off_colab_the_cell_only_says_so(tmp_path):
