@@ -132,7 +132,8 @@ EXPECTED_REGIONS_LINE = "EXPECTED_REGIONS: dict = {}  # filled in by staff/relea
 
 #: Where Colab opens the student version's notebooks ("" for no badge): the one setting.
 COLAB_URL = ""
-COLAB_BADGE = "[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]({url})"
+COLAB_BADGE = ("[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]"
+               "({url})")
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 DEFAULT_ZIP_ROOT = "assignment1"

@@ -18,8 +18,8 @@ updates show as its last state only. Without a browser it says so and writes
 cs231n_notebooks.html instead: print that to PDF from any browser. --no-pdf skips this.
 """
 import argparse
-import json
 import importlib.util
+import json
 import os
 import re
 import shutil
@@ -37,7 +37,7 @@ SKIP_DIRS = {"__pycache__", ".ipynb_checkpoints"}
 SAVED_DIR = "cs231n/saved"
 #: the course's notebooks, in the order of the assignment (others follow, sorted)
 NOTEBOOK_ORDER = ("knn", "svm", "softmax", "two_layer_net", "features", "FullyConnectedNets")
-#: cells of every notebook that a grader needs not read (ids from staff/colab_cell.py and the release)
+#: cells a grader needs not read: the Colab setup cell and the release's Colab badge
 SETUP_CELL_IDS = ("colab-setup", "colab-badge")
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome")
 #: MathJax 2's configuration shipped by jupyter-server-mathjax (nbconvert's default is a CDN)
