@@ -53,6 +53,14 @@ dropped, everything else (tags, other cell metadata, kernelspec, cell ids) is ke
 ids are made deterministic. They are written with :func:`nbformat.writes` (sorted keys, fixed
 indentation) and validated.
 
+"Open in Colab" badges: with a Colab address for the student version (``COLAB_URL`` below, or
+``--colab-url``), each notebook opens with a markdown cell holding a badge that opens it in
+Colab, at ``<address>/<path of the notebook>`` (or the address with ``{path}`` replaced by that
+path), e.g. ``https://colab.research.google.com/github/COURSE/assignment1/blob/main`` for the
+student version published on GitHub. Without one, no badge (the release says so): a notebook
+in Google Drive opens in Colab from Drive itself. The setup cell that follows
+(``staff/colab_cell.py``) prepares the runtime there.
+
 Output: OUTDIR (refused if it is the source tree, inside it or one of its parents; refused if
 it is not empty unless ``--force``) and a zip ``OUTDIR.zip`` next to it (``--zip PATH`` to put
 it elsewhere, ``--no-zip`` to skip it) whose entries are ``assignment1/<path>`` (``--zip-root``),
@@ -121,6 +129,11 @@ SOLUTION_BLANK = "$\\color{blue}{\\textit Your Answer:}$ *Fill this in: what do 
 _QUESTION = re.compile(r"inline\s+question", re.IGNORECASE)
 _YOUR_ANSWER = re.compile(r"your\s+answer", re.IGNORECASE)
 EXPECTED_REGIONS_LINE = "EXPECTED_REGIONS: dict = {}  # filled in by staff/release.py\n"
+
+#: Where Colab opens the student version's notebooks ("" for no badge): the one setting.
+COLAB_URL = ""
+COLAB_BADGE = ("[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]"
+               "({url})")
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 DEFAULT_ZIP_ROOT = "assignment1"
@@ -555,6 +568,23 @@ def strip_notebook(text, relpath):
     return nbformat.writes(nb), total
 
 
+def colab_badge_url(colab_url, relpath):
+    """Where the badge of the notebook ``relpath`` points (see the module docstring)."""
+    if "{path}" in colab_url:
+        return colab_url.replace("{path}", relpath)
+    return f"{colab_url.rstrip('/')}/{relpath}"
+
+
+def add_colab_badge(text, relpath, colab_url):
+    """The notebook (JSON text) with a Colab badge in a markdown cell of its own, the first."""
+    import nbformat
+
+    nb = nbformat.reads(text, as_version=nbformat.NO_CONVERT)
+    badge = COLAB_BADGE.format(url=colab_badge_url(colab_url, relpath))
+    nb.cells.insert(0, nbformat.v4.new_markdown_cell(badge, id="colab-badge"))
+    return nbformat.writes(nb)
+
+
 def _cell_name_uses(source):
     """Name uses of a code cell (after IPython's magic transforms); [] if it does not parse."""
     try:
@@ -719,8 +749,12 @@ def _generated_files(regions):
     }
 
 
-def build_release(source=DEFAULT_SOURCE, include_untracked=False):
-    """The student tree of ``source``, in memory; :class:`ReleaseError` lists every problem."""
+def build_release(source=DEFAULT_SOURCE, include_untracked=False, colab_url=None):
+    """The student tree of ``source``, in memory; :class:`ReleaseError` lists every problem.
+
+    ``colab_url``: the Colab address of the student version for the notebooks' badges
+    (default ``COLAB_URL``; "" for none)."""
+    colab_url = COLAB_URL if colab_url is None else colab_url
     source = Path(source).resolve()
     if not source.is_dir():
         raise ReleaseError(f"{source}: source tree not found")
@@ -746,6 +780,8 @@ def build_release(source=DEFAULT_SOURCE, include_untracked=False):
                 data = text.encode("utf-8")
             elif rel.endswith(".ipynb"):
                 data = text.encode("utf-8")  # outputs cleared even without markers
+            if rel.endswith(".ipynb") and colab_url:
+                data = add_colab_badge(text, rel, colab_url).encode("utf-8")
         release.files[rel] = (data, _is_executable(path))
     for rel in GENERATED:
         if rel in release.files:
@@ -855,6 +891,10 @@ def main(argv=None):
                         help="also release files git does not track yet (but does not ignore)")
     parser.add_argument("--zip", dest="zip_path", help="zip path (default: OUTDIR.zip next to OUTDIR)")
     parser.add_argument("--no-zip", action="store_true", help="do not write the zip")
+    parser.add_argument("--colab-url", default=COLAB_URL,
+                        help="Colab address of the student version, for the notebooks' 'Open in "
+                             "Colab' badges, e.g. https://colab.research.google.com/github/ORG/REPO"
+                             "/blob/main (default: COLAB_URL in staff/release.py; '' for none)")
     parser.add_argument("--zip-root", default=DEFAULT_ZIP_ROOT,
                         help=f"folder of the zip's entries (default: {DEFAULT_ZIP_ROOT})")
     args = parser.parse_args(argv)
@@ -873,7 +913,7 @@ def main(argv=None):
         if not args.no_zip:
             zip_path = Path(args.zip_path) if args.zip_path else outdir.with_name(outdir.name + ".zip")
         check_outdir(args.source, outdir, zip_path, args.force)
-        release = build_release(args.source, args.include_untracked)
+        release = build_release(args.source, args.include_untracked, args.colab_url)
         write_release(release, outdir, zip_path, args.zip_root)
     except ReleaseError as exc:
         for error in exc.errors:
@@ -883,6 +923,8 @@ def main(argv=None):
         f"wrote {len(release.files)} files to {outdir} ({release.num_regions} regions cut out of "
         f"{len(release.regions)} files)" + (f" and {zip_path}" if zip_path else "")
     )
+    if not args.colab_url:
+        print("no 'Open in Colab' badges: no --colab-url (nor COLAB_URL in staff/release.py)")
     return 0
 
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Zip your work for upload: notebooks/*.ipynb, the nets they saved (notebooks/*.npz) and
-cs231n/**/*.py -> cs231n_submission.zip.
+"""Zip your work for upload: notebooks/*.ipynb, the nets they saved (notebooks/*.npz and
+cs231n/saved/, whole) and cs231n/**/*.py -> cs231n_submission.zip.
 
     python collect_submission.py            (or ./collect_submission.sh)
 
@@ -12,13 +12,16 @@ and about notebooks that were never run or not run from top to bottom in order.
 It also renders the notebooks, your written answers included, into one PDF for the
 manually graded part (cs231n_notebooks.pdf, next to the zip; upload it to the PDF
 assignment), with nbconvert's webpdf exporter and the Chromium installed on this machine
-(/usr/bin/chromium, or the CHROMIUM environment variable). Without a browser it says so
-and writes cs231n_notebooks.html instead: print that to PDF from any browser.
---no-pdf skips this.
+(/usr/bin/chromium, or the CHROMIUM environment variable). Math is typeset offline by the
+MathJax of the jupyter-server-mathjax package, long code lines wrap, and a progress bar's
+updates show as its last state only. Without a browser it says so and writes
+cs231n_notebooks.html instead: print that to PDF from any browser. --no-pdf skips this.
 """
 import argparse
+import importlib.util
 import json
 import os
+import re
 import shutil
 import sys
 import zipfile
@@ -30,9 +33,30 @@ END_MARKER = "# *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****"
 #: Number of YOUR CODE regions in each file as handed out.
 EXPECTED_REGIONS: dict = {}  # filled in by staff/release.py
 SKIP_DIRS = {"__pycache__", ".ipynb_checkpoints"}
+#: what the notebooks save for the graders to re-check (models, chosen settings): zipped whole
+SAVED_DIR = "cs231n/saved"
 #: the course's notebooks, in the order of the assignment (others follow, sorted)
 NOTEBOOK_ORDER = ("knn", "svm", "softmax", "two_layer_net", "features", "FullyConnectedNets")
+#: cells a grader needs not read: the Colab setup cell and the release's Colab badge
+SETUP_CELL_IDS = ("colab-setup", "colab-badge")
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome")
+#: MathJax 2's configuration shipped by jupyter-server-mathjax (nbconvert's default is a CDN)
+MATHJAX_CONFIG = "TeX-AMS-MML_HTMLorMML-full,Safe"
+#: long code lines and outputs wrap in the PDF instead of running off the page
+WRAP_CSS = ("<style>pre, .highlight pre, .jp-OutputArea-output pre "
+            "{white-space: pre-wrap !important; overflow-wrap: anywhere;}</style>")
+#: MathJax in the PDF: the web font jupyter-server-mathjax ships (MathJax would look for its
+#: TeX font, and settle for the system's serif font), no rough preview, and a flag raised once
+#: the page is typeset, which the printing waits for
+MATHJAX_SETUP = """<script type="text/x-mathjax-config">
+MathJax.Hub.Config({"HTML-CSS": {availableFonts: [], preferredFont: null, webFont: "STIX-Web"},
+                   "fast-preview": {disabled: true}});
+MathJax.Hub.Register.StartupHook("End", function () {
+    MathJax.Hub.Queue(["Typeset", MathJax.Hub], function () { window.mathTypeset = true; });
+});
+</script>"""
+#: how long Chromium may take to typeset the math, and then waits for the page to settle (ms)
+MATH_TIMEOUT_MS, RENDER_WAIT_MS = 300_000, 500
 
 
 def collected(rel):
@@ -41,14 +65,15 @@ def collected(rel):
     if SKIP_DIRS.intersection(parts):
         return False
     notebook = len(parts) == 2 and parts[0] == "notebooks" and rel.endswith((".ipynb", ".npz"))
-    return notebook or (parts[0] == "cs231n" and rel.endswith(".py"))
+    saved = rel.startswith(SAVED_DIR + "/")
+    return notebook or saved or (parts[0] == "cs231n" and rel.endswith(".py"))
 
 
 def submission_files(root=ROOT):
-    """Sorted paths (relative to root) of the notebooks and the package's modules."""
-    # the notebooks, the nets they saved (npz: the grader scores them), and the package
+    """Sorted paths (relative to root) of the notebooks, what they saved and the package."""
+    # the notebooks, the nets and settings they saved (the graders re-check them), the package
     paths = (list((root / "notebooks").glob("*.ipynb")) + list((root / "notebooks").glob("*.npz"))
-             + list((root / "cs231n").rglob("*.py")))
+             + list((root / SAVED_DIR).rglob("*")) + list((root / "cs231n").rglob("*.py")))
     files = [path.relative_to(root).as_posix() for path in paths if path.is_file()]
     return sorted(rel for rel in files if collected(rel))
 
@@ -78,7 +103,7 @@ def _unfinished(body):
 
 def check(root, rel):
     """Warnings about one file of the submission."""
-    if rel.endswith(".npz"):
+    if not rel.endswith((".py", ".ipynb")):
         return []
     text = (root / rel).read_text(encoding="utf-8")
     warnings, bodies, ok, executed = [], [], True, True
@@ -140,8 +165,20 @@ def _chromium():
     return None
 
 
+def _last_state(text):
+    """Stream text as a terminal shows it: of each line, what follows its last carriage return
+    (a text progress bar redraws itself with them); lines left blank by that are dropped."""
+    lines = []
+    for line in text.split("\n"):
+        shown = line.rsplit("\r", 1)[-1]
+        if shown.strip() or "\r" not in line:
+            lines.append(shown)
+    return "\n".join(lines)
+
+
 def _one_notebook(paths):
-    """The notebooks as one, each under a heading naming it."""
+    """The notebooks as one, each under a heading naming it, without their Colab setup cells;
+    progress bars at their last state."""
     import nbformat
 
     def key(path):
@@ -153,8 +190,29 @@ def _one_notebook(paths):
         nb = nbformat.read(path, as_version=4)
         merged.metadata = merged.metadata or nb.metadata
         merged.cells.append(nbformat.v4.new_markdown_cell(f"# {path.name}"))
-        merged.cells.extend(nb.cells)
+        for cell in nb.cells:
+            if cell.get("id") in SETUP_CELL_IDS:
+                continue
+            if "id" in cell:  # unique in the merged notebook
+                cell["id"] = f"{path.stem}-{cell['id']}"[-64:]
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "stream":
+                    output["text"] = _last_state(output.get("text", ""))
+            merged.cells.append(cell)
     return merged
+
+
+def _local_mathjax():
+    """file:// URL of the MathJax shipped by jupyter-server-mathjax, or None."""
+    spec = importlib.util.find_spec("jupyter_server_mathjax")  # (importing it needs a server)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    script = Path(list(spec.submodule_search_locations)[0]) / "static" / "MathJax.js"
+    return f"{script.as_uri()}?config={MATHJAX_CONFIG}" if script.is_file() else None
+
+
+def _with_css(html, extra=""):
+    return re.sub("</head>", lambda _: WRAP_CSS + extra + "</head>", html, count=1)
 
 
 def render_pdf(root, notebooks, pdf_path):
@@ -163,7 +221,10 @@ def render_pdf(root, notebooks, pdf_path):
         import nbconvert  # noqa: F401
         import nbformat  # noqa: F401
     except ImportError:
-        return "nbconvert is not installed (pip install nbconvert): no PDF written"
+        return (f"nbconvert is not installed in {sys.executable}: no PDF written. Run "
+                "'source scripts/setup_env.sh' once (it makes .venv, with nbconvert), then "
+                "./collect_submission.sh again")
+    mathjax = _local_mathjax()
     if not notebooks:
         return "no notebooks to render"
     merged = _one_notebook([root / rel for rel in notebooks])
@@ -171,20 +232,35 @@ def render_pdf(root, notebooks, pdf_path):
     if chromium:
         try:
             from nbconvert import WebPDFExporter
-            from playwright.async_api import BrowserType
+            from playwright.async_api import BrowserType, Page
 
-            launch = BrowserType.launch
+            if mathjax is None:
+                raise RuntimeError("jupyter-server-mathjax is not installed: the math would not "
+                                   "be typeset (pip install jupyter-server-mathjax)")
+
+            class Exporter(WebPDFExporter):
+                def run_playwright(self, html):
+                    return super().run_playwright(_with_css(html, MATHJAX_SETUP))
+
+            launch, wait = BrowserType.launch, Page.wait_for_timeout
 
             async def launch_installed(self, *args, **kwargs):  # the machine's own Chromium
                 kwargs.setdefault("executable_path", chromium)
                 return await launch(self, *args, **kwargs)
 
-            BrowserType.launch = launch_installed
+            async def wait_for_math(self, timeout):  # the exporter's pause before printing
+                await self.wait_for_function("!window.MathJax || window.mathTypeset === true",
+                                             timeout=MATH_TIMEOUT_MS)
+                await wait(self, timeout)
+
+            BrowserType.launch, Page.wait_for_timeout = launch_installed, wait_for_math
             try:
-                exporter = WebPDFExporter(disable_sandbox=True)
+                exporter = Exporter(disable_sandbox=True, mathjax_url=mathjax,
+                                    page_render_timeout=RENDER_WAIT_MS,
+                                    browser_args=["--allow-file-access-from-files"])
                 data, _ = exporter.from_notebook_node(merged)
             finally:
-                BrowserType.launch = launch
+                BrowserType.launch, Page.wait_for_timeout = launch, wait
             pdf_path.write_bytes(data)
             return f"wrote {pdf_path}: upload it to the PDF assignment"
         except Exception as exc:  # noqa: BLE001 - fall back to HTML whatever went wrong
@@ -194,8 +270,8 @@ def render_pdf(root, notebooks, pdf_path):
     from nbconvert import HTMLExporter
 
     html_path = pdf_path.with_suffix(".html")
-    body, _ = HTMLExporter().from_notebook_node(merged)
-    html_path.write_text(body, encoding="utf-8")
+    body, _ = HTMLExporter().from_notebook_node(merged)  # MathJax from the web, for any browser
+    html_path.write_text(_with_css(body), encoding="utf-8")
     return (f"{reason}: wrote {html_path} instead; open it in a browser and print it to "
             "PDF for the PDF assignment")
 

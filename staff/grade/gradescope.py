@@ -4,8 +4,8 @@ The zip holds ``setup.sh`` (installs the requirements and fetches CIFAR-10 on Gr
 image), ``run_autograder`` (grades ``/autograder/submission`` into
 ``/autograder/results/results.json``), the grading package, the hidden tests and a built
 student version. ``AUTOGRADER_ROOT`` (default ``/autograder``), ``PYTHON`` and
-``CIFAR10_DIR`` override the defaults, so the same script runs in a folder laid out like
-Gradescope's for testing.
+``CIFAR10_DIR`` override the defaults, so the same scripts run in a folder laid out like
+Gradescope's for testing (``SKIP_APT=1``: setup.sh leaves the system's packages alone).
 
 ``python -m staff.grade.gradescope --run ROOT`` is what ``run_autograder`` calls: the
 submission folder (Gradescope has already unpacked the student's upload) is packed into a
@@ -27,12 +27,16 @@ ROOT = Path(__file__).resolve().parents[2]
 SETUP_SH = """#!/usr/bin/env bash
 # Gradescope runs this once when the autograder image is built.
 set -euo pipefail
-cd /autograder/source
-apt-get update && apt-get install -y python3 python3-pip python3-venv util-linux
-python3 -m venv /autograder/venv
-/autograder/venv/bin/pip install -r requirements.txt
-# CIFAR-10, for scoring the saved net (get_datasets.sh verifies the archive)
-student_version/get_datasets.sh
+root="${AUTOGRADER_ROOT:-/autograder}"
+cd "$root/source"
+if [ -z "${SKIP_APT:-}" ]; then
+    apt-get update && apt-get install -y python3 python3-pip python3-venv util-linux
+fi
+python3 -m venv "$root/venv"
+"$root/venv/bin/pip" install -r requirements.txt
+# CIFAR-10, for scoring the saved net (get_datasets.sh verifies the archive, with the venv's
+# NumPy if it is not the official one: CIFAR10_ARCHIVE=... for a local copy)
+PATH="$root/venv/bin:$PATH" student_version/get_datasets.sh
 """
 
 RUN_AUTOGRADER = """#!/usr/bin/env bash

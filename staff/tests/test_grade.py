@@ -493,7 +493,7 @@ def test_gradescope_autograder_in_a_laid_out_folder(student_version, solved, tmp
         assert {"setup.sh", "run_autograder", "requirements.txt"} <= set(names)
         archive.extractall(root / "source")
     setup = (root / "source" / "setup.sh").read_text()
-    assert "pip install -r requirements.txt" in setup
+    assert '/venv/bin/pip" install -r requirements.txt' in setup and "AUTOGRADER_ROOT" in setup
     assert "pytest-timeout" in (root / "source" / "requirements.txt").read_text()
     # Gradescope unpacks the student's upload into /autograder/submission
     for rel, data in solved.items():
@@ -550,9 +550,25 @@ def test_collect_submission_warns_about_notebooks_not_run_in_order(student_versi
     assert not (tree / "cs231n_notebooks.pdf").exists()
 
 
+#: a code line longer than the page is wide: it must wrap, not run off the page
+LONG_LINE = "x = 1  # " + " ".join(f"w{i}" for i in range(90)) + " LINE_END"
+
+
+def _with_progress_and_long_line(nb_path):
+    """Give the notebook a run cell whose code has LONG_LINE and whose output is a text
+    progress bar redrawn eleven times with carriage returns (what tqdm writes)."""
+    nb = json.loads(nb_path.read_text())
+    bar = "".join(f"\rsweep: {10 * i:3d}%|{'#' * i:10s}| {i}/10" for i in range(11))
+    nb["cells"].insert(2, {"cell_type": "code", "execution_count": 1, "id": "progress",
+                           "metadata": {}, "source": LONG_LINE, "outputs": [
+                               {"output_type": "stream", "name": "stderr", "text": bar + "\n"}]})
+    nb_path.write_text(json.dumps(nb))
+
+
 def test_collect_submission_without_a_browser_says_so_and_writes_html(student_version, tmp_path):
     tree = tmp_path / "a1"
     shutil.copytree(student_version, tree)
+    _with_progress_and_long_line(tree / "notebooks/knn.ipynb")
     done = _run_collect(tree, env={"CHROMIUM": str(tmp_path / "no-such-browser")})
     assert done.returncode == 0, done.stderr
     assert "no Chromium found" in done.stdout and "cs231n_notebooks.html instead" in done.stdout
@@ -562,15 +578,33 @@ def test_collect_submission_without_a_browser_says_so_and_writes_html(student_ve
                             "features.ipynb", "FullyConnectedNets.ipynb"]  # the course's order
     assert "Your Answer" in html  # the inline answers are in it
     assert not (tree / "cs231n_notebooks.pdf").exists()
+    # the progress bar at its last state only, and code that wraps
+    assert html.count("sweep: ") == 1 and "sweep: 100%|##########| 10/10" in html
+    assert "white-space: pre-wrap" in html
 
 
 @pytest.mark.browser
 @pytest.mark.skipif(not Path("/usr/bin/chromium").is_file(), reason="Debian's chromium is missing")
 def test_collect_submission_renders_one_pdf_with_chromium(student_version, tmp_path):
+    """The PDF as a grader reads it: math typeset offline, code wrapped, one progress line."""
+    pytest.importorskip("jupyter_server_mathjax", reason="jupyter-server-mathjax is missing")
     tree = tmp_path / "a1"
     shutil.copytree(student_version, tree)
+    for path in (tree / "notebooks").glob("*.ipynb"):  # one notebook is enough (and quicker)
+        if path.name != "softmax.ipynb":
+            path.unlink()
+    _with_progress_and_long_line(tree / "notebooks/softmax.ipynb")
     done = _run_collect(tree, env={"CHROMIUM": "/usr/bin/chromium"})
     assert done.returncode == 0, done.stderr
     assert "wrote" in done.stdout and "cs231n_notebooks.pdf" in done.stdout, done.stdout
     pdf = (tree / "cs231n_notebooks.pdf").read_bytes()
-    assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") + pdf.count(b"/Type/Page") > 5
+    assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") + pdf.count(b"/Type/Page") > 1
+    # MathJax typeset the math (in its own STIX fonts), with no network to fetch it from
+    assert b"STIXMathJax_Main" in pdf
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is missing: the PDF's text is not checked")
+    text = subprocess.run(["pdftotext", "-layout", str(tree / "cs231n_notebooks.pdf"), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    assert "cross-entropy" in text and "$" not in text and "\\log" not in text  # no raw TeX
+    assert "LINE_END" in text  # the long line wrapped: its end is on the page
+    assert text.count("sweep: ") == 1 and "sweep: 100%" in text

@@ -233,6 +233,26 @@ def test_notebook_outputs_cleared_tags_kept(tree, tmp_path):
     exec(nb.cells[2].source, namespace)
 
 
+def test_colab_badges_from_one_setting(tree, tmp_path, capsys):
+    src = nbformat.read(tree / "notebooks/demo.ipynb", as_version=4)
+    out = tmp_path / "plain"
+    assert run_release(out, "--source", tree, "--no-zip") == 0
+    assert "no 'Open in Colab' badges" in capsys.readouterr().out
+    assert len(nbformat.read(out / "notebooks/demo.ipynb", as_version=4).cells) == len(src.cells)
+    for url, expected in [
+        ("https://colab.research.google.com/github/org/a1/blob/main/",
+         "https://colab.research.google.com/github/org/a1/blob/main/notebooks/demo.ipynb"),
+        ("https://example.org/open?file=/course/{path}", "https://example.org/open?file=/course/notebooks/demo.ipynb"),
+    ]:
+        out = tmp_path / str(len(url))
+        assert run_release(out, "--source", tree, "--no-zip", "--colab-url", url) == 0
+        nb = nbformat.read(out / "notebooks/demo.ipynb", as_version=4)
+        nbformat.validate(nb)
+        assert nb.cells[0].cell_type == "markdown"
+        assert nb.cells[0].source == f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]({expected})"
+        assert [c.source for c in nb.cells[1:3]] == [c.source for c in src.cells[:2]]
+
+
 def test_files_in_the_release(tree, tmp_path):
     out = tmp_path / "student"
     assert run_release(out, "--source", tree) == 0
@@ -406,15 +426,30 @@ def test_collect_submission(tree, tmp_path):
     (out / "cs231n/notes.txt").write_text("not collected")
     (out / "cs231n/__pycache__").mkdir()
     (out / "cs231n/__pycache__/x.py").write_text("")
+    # what the notebooks save for the graders: cs231n/saved/ goes in whole
+    (out / "cs231n/saved").mkdir()
+    (out / "cs231n/saved/best_fc_net.npz").write_bytes(b"PK\x03\x04 a net")
+    (out / "cs231n/saved/settings.json").write_text('{"lr": 0.001}')
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHON")}
 
     def collect():
         done = subprocess.run(["sh", str(out / "collect_submission.sh"), "--no-pdf"], cwd=tmp_path,
-                              capture_output=True, text=True, check=True)
+                              capture_output=True, text=True, check=True, env=env)
         with zipfile.ZipFile(out / "cs231n_submission.zip") as archive:
             return archive.namelist(), done.stderr
 
+    # no .venv: the system's python3 zips, and the student is told how to get one
     names, err = collect()
-    assert names == ["cs231n/classifiers/x.py", "notebooks/demo.ipynb"]
+    assert "no .venv here" in err and "source scripts/setup_env.sh" in err
+    # with the project's .venv, the wrapper runs it, whatever the shell has activated
+    venv_python = out / ".venv/bin/python"
+    venv_python.parent.mkdir(parents=True)
+    venv_python.write_text(f'#!/bin/sh\ntouch "{tmp_path}/venv-used"\nexec "{sys.executable}" "$@"\n')
+    venv_python.chmod(0o755)
+    names, err = collect()
+    assert (tmp_path / "venv-used").exists() and "no .venv" not in err
+    assert names == ["cs231n/classifiers/x.py", "cs231n/saved/best_fc_net.npz",
+                     "cs231n/saved/settings.json", "notebooks/demo.ipynb"]
     assert "cs231n/classifiers/x.py: 1 part(s) still to implement" in err
     assert "notebooks/demo.ipynb: 3 part(s) still to implement" in err
     assert "notebooks/demo.ipynb: the notebook has no outputs" in err
@@ -435,7 +470,7 @@ def test_collect_submission(tree, tmp_path):
     assert "notebooks/demo.ipynb: YOUR CODE marker lines were deleted or changed" in err
     (out / "notebooks/demo.ipynb").unlink()
     names, err = collect()
-    assert names == ["cs231n/classifiers/x.py"] and "notebooks/demo.ipynb: missing" in err
+    assert "notebooks/demo.ipynb" not in names and "notebooks/demo.ipynb: missing" in err
 
 
 def test_command_line_module(tree, tmp_path):
