@@ -298,3 +298,17 @@ def check_solver_data(data):
                              f"N >= 1, got shape {X.shape}")
         out += [X, check_y(data[f"y_{split}"], X.shape[0], name=f"y_{split}")]
     return out
+
+
+def check_linear_training_inputs(W, X, y, learning_rate, reg, num_iters, batch_size):
+    """LinearClassifier.train's arguments, checked (against W of shape (D, C) if it is not
+    None), in that order; X as float (float32 stays float32, others become float64)."""
+    X = check_features(X)
+    if W is not None and W.shape[0] != X.shape[1]:
+        raise ValueError(f"X has {X.shape[1]} features but this classifier's W has shape "
+                         f"{W.shape}")
+    return (X, check_y(y, X.shape[0], num_classes=None if W is None else W.shape[1]),
+            check_positive_float(learning_rate, "learning_rate"),
+            check_nonnegative_float(reg, "reg"),
+            check_positive_int(num_iters, "num_iters"),
+            check_positive_int(batch_size, "batch_size"))
