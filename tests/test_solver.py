@@ -4,8 +4,9 @@ import pytest
 
 from cs231n import optim
 from cs231n.classifiers.fc_net import FullyConnectedNet, ModularTwoLayerNet
-from cs231n.divergence import DivergenceWarning, divergence_message
+from cs231n.divergence import DivergenceWarning
 from cs231n.solver import Solver
+from cs231n.tools.train_loop import divergence_message
 
 
 def blobs(n=300, D=20, C=3, seed=0):

@@ -15,11 +15,32 @@ all run their loop inside a :class:`TrainingLoop`, which gives them:
 """
 from __future__ import annotations
 
+import math
 import warnings
 
 import numpy as np
 
-from cs231n.divergence import DivergenceWarning, divergence_message, has_diverged
+from cs231n.divergence import DivergenceWarning
+
+
+def has_diverged(loss):
+    """True if ``loss`` (a number) is NaN or infinite."""
+    return not math.isfinite(float(loss))
+
+
+def divergence_message(iteration, loss, learning_rate, initial_learning_rate=None, reg=None):
+    """The message of a divergence at ``iteration`` (0-based) with ``loss``.
+
+    Example: "Training diverged at iteration 12: the loss became inf with learning rate
+    0.1 (initial 0.1) and reg 0.25. Try a smaller learning rate."
+    """
+    lr = f"learning rate {learning_rate:.3g}"
+    if initial_learning_rate is not None:
+        lr += f" (initial {initial_learning_rate:.3g})"
+    if reg is not None:
+        lr += f" and reg {reg:.3g}"
+    return (f"Training diverged at iteration {iteration}: the loss became {loss} with {lr}. "
+            "Try a smaller learning rate.")
 
 
 class GlobalRandomState:
