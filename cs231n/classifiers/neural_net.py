@@ -7,10 +7,8 @@ import numpy as np
 from cs231n._validation import (check_batch, check_features, check_float_dtype, check_grads,
                                 check_minibatch, check_nonnegative_float, check_positive_int,
                                 check_predictions, check_training_inputs, check_two_layer_params)
-from cs231n.divergence import DivergenceWarning
+from cs231n.divergence import DivergenceWarning  # noqa: F401 (TwoLayerNet.train's warning)
 from cs231n.tools.train_loop import TrainingLoop
-
-__all__ = ["TwoLayerNet", "DivergenceWarning"]
 
 
 class TwoLayerNet:
@@ -78,8 +76,9 @@ class TwoLayerNet:
         """
         X, y, reg = check_batch(X, y, reg, self.params)
 
-        # Unpack variables from the params dictionary (in float32 for float32 data: faster)
-        W1, b1, W2, b2 = (self.params[k].astype(X.dtype, copy=False) for k in ("W1", "b1", "W2", "b2"))
+        # Unpack variables from the params dictionary (in the data's precision: float32 is faster)
+        W1, b1 = (self.params[k].astype(X.dtype, copy=False) for k in ("W1", "b1"))
+        W2, b2 = (self.params[k].astype(X.dtype, copy=False) for k in ("W2", "b2"))
         N, D = X.shape
 
         # Compute the forward pass
@@ -140,10 +139,9 @@ class TwoLayerNet:
               progress=False):
         """Train this neural network using stochastic gradient descent.
 
-        An epoch is ``max(num_train // batch_size, 1)`` iterations; after each, the accuracy
-        on the first 1,000 training images and on the validation set is recorded and the
-        learning rate decays. Float32 data trains in float32. If the loss becomes NaN or
-        infinite, training stops before that step, with a :class:`DivergenceWarning`.
+        An epoch is ``max(num_train // batch_size, 1)`` iterations; after each, accuracy on
+        the first 1,000 training images and on the validation set is recorded and the learning
+        rate decays. A NaN or infinite loss stops training, with a :class:`DivergenceWarning`.
 
         Inputs:
         - X: A numpy array of shape (N, D) giving training data.
@@ -152,8 +150,7 @@ class TwoLayerNet:
         - X_val: A numpy array of shape (N_val, D) giving validation data.
         - y_val: A numpy array of shape (N_val,) giving validation labels.
         - learning_rate: Scalar giving learning rate for optimization.
-        - learning_rate_decay: Scalar giving factor used to decay the learning rate
-          after each epoch.
+        - learning_rate_decay: Scalar giving factor used to decay the learning rate each epoch.
         - reg: Scalar giving regularization strength.
         - num_iters: Number of steps to take when optimizing.
         - batch_size: Number of training examples to use per step.
@@ -176,8 +173,7 @@ class TwoLayerNet:
 
         # Use SGD to optimize the parameters in self.params
         loss_history, train_acc_history, val_acc_history, learning_rates = [], [], [], []
-
-        # (The loop seeds np.random, stops on divergence and shows progress: tools/train_loop.py)
+        # (The loop seeds np.random, stops on divergence, shows progress: tools/train_loop.py)
         with TrainingLoop(num_iters, learning_rate, reg, seed, progress, verbose) as loop:
             for it in range(num_iters):
                 X_batch = None
@@ -269,10 +265,8 @@ class TwoLayerNet:
     def from_params(cls, params, name="params"):
         """A net whose parameters are copies of ``params`` (W1, b1, W2, b2 as in
         ``self.params``); ``name`` says where they come from in error messages."""
-        params = check_two_layer_params(params, name)
-        net = cls(*params["W1"].shape, params["W2"].shape[1], std=0.0, seed=0,
-                  dtype=params["W1"].dtype)
-        net.params = params
+        net = cls(1, 1, 1)
+        net.params = check_two_layer_params(params, name)
         return net
 
     @classmethod
