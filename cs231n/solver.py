@@ -105,11 +105,11 @@ class Solver:
         - batch_size: Size of minibatches used to compute loss and gradient during
           training (drawn with replacement, as in the course).
         - num_epochs: The number of epochs to run for during training.
-        - num_train_samples: Number of training samples used to check training accuracy;
-          a fixed subset (drawn once, without replacement) is used for every check.
-          Default is 1000; None uses the entire training set.
+        - num_train_samples: Number of training samples used to check training accuracy
+          (the same subset at every check; see check_accuracy). Default is 1000; None uses
+          the entire training set.
         - num_val_samples: Number of validation samples to use to check val accuracy;
-          default is None, which uses the entire validation set (otherwise a fixed subset).
+          default is None, which uses the entire validation set.
         - checkpoint_name: If not None, then save model checkpoints here every epoch
           (``{checkpoint_name}_epoch_{epoch}.npz``).
         - print_every: Integer; training losses will be printed every print_every
@@ -117,7 +117,7 @@ class Solver:
         - verbose: Boolean; if set to false then no output will be printed during training.
         - progress: Boolean; show a progress bar (cs231n.tools.progress) during training.
         - seed: None, or an int that makes the run repeatable: NumPy's global random state
-          (np.random, which draws the minibatches and the accuracy subsets) is seeded with
+          (np.random, which draws the minibatches) is seeded with
           it while the Solver works, and handed back to the caller in between.
         """
         self.model = model
@@ -131,6 +131,9 @@ class Solver:
         self.num_epochs = check_positive_int(kwargs.pop("num_epochs", 10), "num_epochs")
         self.num_train_samples = kwargs.pop("num_train_samples", 1000)
         self.num_val_samples = kwargs.pop("num_val_samples", None)
+        for name in ("num_train_samples", "num_val_samples"):  # None: all samples
+            if getattr(self, name) is not None:
+                check_positive_int(getattr(self, name), name)
         self.checkpoint_name = kwargs.pop("checkpoint_name", None)
         self.print_every = check_positive_int(kwargs.pop("print_every", 10), "print_every")
         self.verbose = bool(kwargs.pop("verbose", True))
@@ -151,19 +154,8 @@ class Solver:
         if "learning_rate" in self.optim_config:
             check_positive_float(self.optim_config["learning_rate"], "optim_config['learning_rate']")
 
-        self.random_state = GlobalRandomState(seed)
-        with self.random_state:  # the fixed subsets on which accuracies are measured
-            self._train_subset = self._subset(self.X_train, self.num_train_samples,
-                                              "num_train_samples")
-            self._val_subset = self._subset(self.X_val, self.num_val_samples, "num_val_samples")
+        self.random_state = GlobalRandomState(seed)  # np.random's stream while training
         self._reset()
-
-    @staticmethod
-    def _subset(X, num_samples, name):
-        """Sorted indices of a fixed random subset of num_samples rows of X (None: all)."""
-        if num_samples is None or check_positive_int(num_samples, name) >= len(X):
-            return None
-        return np.sort(np.random.choice(len(X), num_samples, replace=False))
 
     def _reset(self):
         """Set up some book-keeping variables for optimization. Don't call this manually."""
@@ -230,7 +222,8 @@ class Solver:
         - X: Array of data, of shape (N, d_1, ..., d_k)
         - y: Array of labels, of shape (N,)
         - num_samples: If not None, subsample the data and only test the model
-          on num_samples datapoints (a random subset, drawn from a generator seeded 0).
+          on num_samples datapoints (a random subset, the same at every call: drawn from
+          a generator seeded 0, it leaves np.random alone).
         - batch_size: Split X and y into batches of this size to avoid using
           too much memory.
 
@@ -238,41 +231,28 @@ class Solver:
         - acc: Scalar giving the fraction of instances that were correctly
           classified by the model.
         """
-        # Maybe subsample the data
+        # Maybe subsample the data (the same subset of X at every check)
         N = X.shape[0]
         if num_samples is not None and N > num_samples:
-            mask = np.random.default_rng(0).choice(N, num_samples, replace=False)
+            mask = np.sort(np.random.default_rng(0).choice(N, num_samples, replace=False))
             N = num_samples
             X = X[mask]
             y = y[mask]
-        return self._accuracy(X, y, batch_size)
 
-    def _accuracy(self, X, y, batch_size):
-        N = X.shape[0]
         # Compute predictions in batches
         num_batches = N // batch_size
         if N % batch_size != 0:
             num_batches += 1
         y_pred = []
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            for i in range(num_batches):
-                start = i * batch_size
-                end = (i + 1) * batch_size
-                scores = self.model.loss(X[start:end])
-                y_pred.append(np.argmax(scores, axis=1))
+        for i in range(num_batches):
+            start = i * batch_size
+            end = (i + 1) * batch_size
+            scores = self.model.loss(X[start:end])
+            y_pred.append(np.argmax(scores, axis=1))
         y_pred = np.hstack(y_pred)
         acc = np.mean(y_pred == y)
 
         return float(acc)
-
-    def _check_accuracies(self):
-        """Accuracies on the fixed training and validation subsets."""
-        def take(X, y, subset):
-            return (X, y) if subset is None else (X[subset], y[subset])
-
-        train_acc = self._accuracy(*take(self.X_train, self.y_train, self._train_subset), 1000)
-        val_acc = self._accuracy(*take(self.X_val, self.y_val, self._val_subset), 1000)
-        return train_acc, val_acc
 
     def train(self):
         """Run optimization to train the model (or continue a resumed run)."""
@@ -307,7 +287,10 @@ class Solver:
                 first_it = t == 0
                 last_it = t == num_iterations - 1
                 if first_it or last_it or epoch_end:
-                    train_acc, val_acc = self._check_accuracies()
+                    train_acc = self.check_accuracy(self.X_train, self.y_train,
+                                                    num_samples=self.num_train_samples)
+                    val_acc = self.check_accuracy(self.X_val, self.y_val,
+                                                  num_samples=self.num_val_samples)
                     self.train_acc_history.append(train_acc)
                     self.val_acc_history.append(val_acc)
 
@@ -342,7 +325,7 @@ class Solver:
 
         This Solver must have been built with the same kind of model (same parameter
         names and shapes) and the same data. The update rule, its configuration and state,
-        lr_decay, batch_size, num_epochs, the accuracy subsets, the histories, the best
+        lr_decay, batch_size, num_epochs, the accuracy sample sizes, the histories, the best
         parameters, the epoch and iteration and the random state all come from the
         checkpoint.
 

@@ -219,10 +219,16 @@ def test_verbose_and_progress_output(data, capsys, monkeypatch):
 
 def test_num_train_samples_is_a_fixed_subset(data):
     solver = make_solver(make_model(), data, num_train_samples=50, num_val_samples=40)
-    assert solver._train_subset.shape == (50,) and len(np.unique(solver._train_subset)) == 50
-    assert solver._val_subset.shape == (40,)
-    full = make_solver(make_model(), data, num_train_samples=None)
-    assert full._train_subset is None and full._val_subset is None
+    solver.train()
+    for accs, n in ((solver.train_acc_history, 50), (solver.val_acc_history, 40)):
+        assert all(abs(acc * n - round(acc * n)) < 1e-9 for acc in accs)  # counts out of n
+    # The same subset at every call (and np.random is left alone).
+    state = np.random.get_state()[1].copy()
+    X, y = data["X_train"], data["y_train"]
+    accs = {solver.check_accuracy(X, y, num_samples=50) for _ in range(3)}
+    assert len(accs) == 1 and np.array_equal(np.random.get_state()[1], state)
+    with pytest.raises(ValueError, match="num_val_samples must be a positive integer"):
+        make_solver(make_model(), data, num_val_samples=0)
 
 
 def test_update_rule_receives_whole_parameters():

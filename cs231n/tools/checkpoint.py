@@ -52,10 +52,6 @@ def solver_state(solver):
             state[f"optim/{p}/{k}"] = np.asarray(v)
     for name in ("loss_history", "train_acc_history", "val_acc_history"):
         state[name] = np.asarray(getattr(solver, name), dtype=np.float64)
-    for name, subset in (("train_subset", solver._train_subset),
-                         ("val_subset", solver._val_subset)):
-        if subset is not None:
-            state[name] = subset
     return state
 
 
@@ -110,5 +106,3 @@ def load_checkpoint(solver, checkpoint_path):
                             for p, keys in meta["optim_keys"].items()}
     for name in ("loss_history", "train_acc_history", "val_acc_history"):
         setattr(solver, name, state[name].tolist())
-    solver._train_subset = state.get("train_subset")
-    solver._val_subset = state.get("val_subset")
