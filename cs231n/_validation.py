@@ -421,3 +421,114 @@ def check_feature_vector(feats, fn):
         raise ValueError(f"feature function {fn!r} must return a 1-D array, got shape "
                          f"{feats.shape}")
     return feats
+
+
+# ----------------------------------------------------------------------------------------
+# training
+# ----------------------------------------------------------------------------------------
+
+def check_batch(X, y, reg, params):
+    """TwoLayerNet.loss's arguments: X of shape (N, D) for the (D, H) W1 of ``params``, y
+    None or N labels in 0..C-1 for the (H, C) W2, reg >= 0; returns (X, y, reg)."""
+    D, C = params["W1"].shape[0], params["W2"].shape[1]
+    X = check_features(X, n_features=D)
+    y = None if y is None else check_y(y, X.shape[0], num_classes=C)
+    return X, y, check_nonnegative_float(reg, "reg")
+
+
+def check_training_inputs(net, X, y, X_val, y_val, learning_rate, learning_rate_decay, reg,
+                          num_iters, batch_size):
+    """TwoLayerNet.train's arguments, checked against ``net``, in that order: X and X_val
+    as float arrays with the net's D columns, labels in 0..C-1, the settings as numbers."""
+    D, C = net.params["W1"].shape[0], net.params["W2"].shape[1]
+    X = check_features(X, n_features=D)
+    X_val = check_features(X_val, name="X_val", n_features=D)
+    return (X, check_y(y, X.shape[0], num_classes=C), X_val,
+            check_y(y_val, X_val.shape[0], num_classes=C, name="y_val"),
+            check_positive_float(learning_rate, "learning_rate"),
+            check_positive_float(learning_rate_decay, "learning_rate_decay"),
+            check_nonnegative_float(reg, "reg"),
+            check_positive_int(num_iters, "num_iters"),
+            check_positive_int(batch_size, "batch_size"))
+
+
+def check_minibatch(X_batch, y_batch, batch_size, D):
+    """The minibatch region's outputs, or a ValueError saying what is wrong with them."""
+    for name, value, shape in (("X_batch", X_batch, (batch_size, D)),
+                               ("y_batch", y_batch, (batch_size,))):
+        if value is None:
+            raise ValueError(f"train: {name} is still None; the minibatch code must set it")
+        if np.shape(value) != shape:
+            raise ValueError(f"train: {name} must have shape {shape} (batch_size rows), "
+                             f"got {np.shape(value)}")
+
+
+def check_grads(grads, params):
+    """A ValueError naming the key if ``grads`` does not match ``params`` key for key."""
+    if not isinstance(grads, dict):
+        raise ValueError(f"loss must return (loss, grads) with grads a dict, got {type(grads)}")
+    for name, value in params.items():
+        if name not in grads:
+            raise ValueError(f"grads has no key {name!r}: loss must fill grads[{name!r}] "
+                             f"with the gradient of the loss with respect to {name}")
+        if np.shape(grads[name]) != value.shape:
+            raise ValueError(f"grads[{name!r}] has shape {np.shape(grads[name])} but "
+                             f"params[{name!r}] has shape {value.shape}; they must match")
+
+
+def check_predictions(y_pred, N):
+    """The predict region's output as an int64 array of shape (N,), or a ValueError."""
+    if y_pred is None:
+        raise ValueError("predict: y_pred is still None; the predict code must set it")
+    y_pred = np.asarray(y_pred)
+    if y_pred.shape != (N,):
+        raise ValueError(f"predict: y_pred must have shape ({N},), one label per row of X, "
+                         f"got {y_pred.shape}")
+    return y_pred.astype(np.int64, copy=False)
+
+
+def check_two_layer_params(params, name="params"):
+    """Copies of the TwoLayerNet parameters W1, b1, W2, b2 of ``params`` (a dict or npz),
+    or a ValueError (``name`` says where they come from) if any is missing or they do not
+    fit together."""
+    missing = {"W1", "b1", "W2", "b2"} - set(params)
+    if missing:
+        raise ValueError(f"{name}: not TwoLayerNet parameters, missing {sorted(missing)}")
+    params = {k: np.array(params[k]) for k in ("W1", "b1", "W2", "b2")}
+    if params["W1"].ndim != 2 or params["W2"].ndim != 2:
+        raise ValueError(f"{name}: W1 and W2 must be 2-D")
+    (D, H), C = params["W1"].shape, params["W2"].shape[1]
+    if params["b1"].shape != (H,) or params["W2"].shape != (H, C) or params["b2"].shape != (C,):
+        raise ValueError(f"{name}: parameter shapes do not fit together")
+    return params
+
+
+def check_solver_data(data):
+    """X_train, y_train, X_val, y_val of the Solver's ``data`` dict, checked: each X of shape
+    (N, d_1, ..., d_k) with N >= 1, each y N labels."""
+    for key in ("X_train", "y_train", "X_val", "y_val"):
+        if key not in data:
+            raise ValueError(f"Solver: data is missing '{key}' (it needs X_train, y_train, "
+                             "X_val and y_val)")
+    out = []
+    for split in ("train", "val"):
+        X = np.asarray(data[f"X_{split}"])
+        if X.ndim < 2 or X.shape[0] == 0:
+            raise ValueError(f"Solver: X_{split} must have shape (N, d_1, ..., d_k) with "
+                             f"N >= 1, got shape {X.shape}")
+        out += [X, check_y(data[f"y_{split}"], X.shape[0], name=f"y_{split}")]
+    return out
+
+
+def check_linear_training_inputs(W, X, y, learning_rate, reg, num_iters, batch_size):
+    """LinearClassifier.train's arguments, checked (against W of shape (D, C) if it is not
+    None), in that order; X as float (float32 stays float32, others become float64)."""
+    X = check_features(X)
+    if W is not None and W.shape[0] != X.shape[1]:
+        raise ValueError(f"X has {X.shape[1]} features but this classifier's W has shape "
+                         f"{W.shape}")
+    return (X, check_y(y, X.shape[0], num_classes=None if W is None else W.shape[1]),
+            check_positive_float(learning_rate, "learning_rate"),
+            check_nonnegative_float(reg, "reg"),
+            check_positive_int(num_iters, "num_iters"),
+            check_positive_int(batch_size, "batch_size"))

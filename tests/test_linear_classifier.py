@@ -1,10 +1,12 @@
 """Tests of LinearClassifier training (SGD) and its LinearSVM / Softmax subclasses."""
+import re
 import warnings
 
 import numpy as np
 import pytest
 
 from cs231n.classifiers.linear_classifier import LinearClassifier, LinearSVM, Softmax
+from cs231n.divergence import DivergenceWarning
 
 MODELS = (LinearSVM, Softmax)
 
@@ -60,10 +62,13 @@ def test_seed_makes_training_reproducible(model_cls):
     assert ha == hb
     np.testing.assert_array_equal(a.W, b.W)
     assert ha != hc
-    # A Generator works too and is consumed (two trainings differ).
-    rng = np.random.default_rng(5)
+    # The run draws from NumPy's global state seeded with the seed, as np.random.seed does,
+    # and gives the caller its own global state back.
+    np.random.seed(11)
+    before = np.random.get_state()[1].copy()
     d = model_cls()
-    assert d.train(X, y, learning_rate=1e-2, num_iters=20, batch_size=10, seed=rng) == ha
+    assert d.train(X, y, learning_rate=1e-2, num_iters=20, batch_size=10, seed=5) == ha
+    assert np.array_equal(np.random.get_state()[1], before), "train must restore np.random"
 
 
 @pytest.mark.parametrize("model_cls", MODELS)
@@ -109,15 +114,24 @@ def test_verbose_prints_progress(model_cls, capsys):
 
 @pytest.mark.parametrize("model_cls", MODELS)
 def test_divergence_stops_with_warning(model_cls):
-    # lr * reg = 1e10: W grows by ~1e10 per step and overflows float64 within ~30 steps.
+    # lr * reg = 1e10: W grows by ~1e10 per step, so within ~35 steps sum(W * W) (and then
+    # W itself) passes the largest float: any correct loss becomes inf or nan.
     X, y = blobs()
     model = model_cls()
-    message = r"diverged at iteration \d+: .*learning rate 1e\+10"
-    with pytest.warns(RuntimeWarning, match=message):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         history = model.train(X, y, learning_rate=1e10, reg=1.0, num_iters=100, seed=0)
-    assert 1 < len(history) < 100
-    assert not np.isfinite(history[-1])
-    assert np.all(np.isfinite(history[:-1]))
+    messages = [str(w.message) for w in caught]
+    assert len(messages) == 1 and caught[0].category is DivergenceWarning, (
+        f"training with learning_rate=1e10 and reg=1 must stop with one DivergenceWarning "
+        f"(got {messages or 'none'}; largest |W| {np.abs(model.W).max():.3g}). Each step "
+        "multiplies W by about -1e10, so a correct loss with 0.5 * reg * sum(W * W) becomes "
+        "inf or nan within about 35 steps: check the regularisation in the loss and that the "
+        "update in train uses learning_rate * grad.")
+    it = int(re.search(r"diverged at iteration (\d+): .*learning rate 1e\+10", messages[0])[1])
+    assert 1 < it < 100
+    assert len(history) == it and np.all(np.isfinite(history))  # the non-finite loss left out
+    assert np.all(np.isfinite(model.W))  # its step was not applied
 
 
 @pytest.mark.parametrize("model_cls", MODELS)

@@ -1,5 +1,6 @@
 """TwoLayerNet against the course's published toy numbers and independent computations."""
 import math
+import re
 import warnings
 
 import numpy as np
@@ -220,33 +221,56 @@ def test_epoch_is_at_least_one_iteration():
     assert len(history["val_acc_history"]) == 3
 
 
+# lr * reg = 100: every step multiplies the weights by about -99 (the weight decay
+# overshoots), so within about 80 steps 0.5 * reg * sum(W**2) passes the largest float and
+# the loss of ANY correct implementation (textbook softmax or log-sum-exp) is inf or nan.
+DIVERGING = dict(learning_rate=1e2, learning_rate_decay=1.0, reg=1.0, batch_size=20, seed=0)
+
+
+def train_to_divergence(net, X, y, num_iters=200):
+    """net.train with DIVERGING settings; the history and the warnings it gave, after
+    checking that it stopped with exactly one DivergenceWarning and no NumPy noise."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        history = net.train(X, y, X, y, num_iters=num_iters, **DIVERGING)
+    losses = history["loss_history"] or [float("nan")]
+    weights = max(float(np.abs(v).max()) for v in net.params.values())
+    assert any(issubclass(w.category, DivergenceWarning) for w in caught), (
+        f"training with learning_rate=100 and reg=1 ran {num_iters} iterations without "
+        f"stopping (largest loss {max(losses):.3g}, largest weight {weights:.3g}). With "
+        "lr * reg = 100 every step multiplies the weights by about -99, so a correct loss "
+        "becomes inf or nan within about 80 steps, once 0.5 * reg * sum(W**2) passes the "
+        "largest float. Check that loss adds 0.5 * reg * (sum(W1**2) + sum(W2**2)) and "
+        "reg * W to the gradients, and that train updates every parameter with "
+        "-learning_rate * grads[...].")
+    assert [str(w.message) for w in caught] == [history["message"]], (
+        "training must warn once, with the divergence message; NumPy's overflow warnings "
+        "are silenced by the training loop")
+    return history
+
+
 def test_divergence_stops_training_with_a_clear_message():
     X, y = blobs()
-    net = TwoLayerNet(6, 10, 3, std=1e-1, seed=0)
-    warnings.simplefilter("error", RuntimeWarning)  # overflow noise must not escape either
-    with pytest.warns(DivergenceWarning, match=r"diverged at iteration \d+.*learning rate 100 \(initial 100\)"):
-        history = net.train(X, y, X, y, learning_rate=1e2, learning_rate_decay=1.0,
-                            num_iters=200, batch_size=20, seed=0)
+    history = train_to_divergence(TwoLayerNet(6, 10, 3, std=1e-1, seed=0), X, y)
+    assert re.search(r"diverged at iteration \d+.*learning rate 100 \(initial 100\) and reg 1",
+                     history["message"])
     it = history["diverged_at"]
-    assert it is not None and it < 200
+    assert it is not None and it < 200 and f"iteration {it}:" in history["message"]
     assert len(history["loss_history"]) == it  # the losses before it are kept, all finite
     assert np.isfinite(history["loss_history"]).all()
-    assert f"iteration {it}" in history["message"]
 
 
 def test_divergence_leaves_the_parameters_of_the_last_finite_step():
     X, y = blobs()
-    settings = dict(learning_rate=1e2, learning_rate_decay=1.0, batch_size=20, seed=0)
     diverged = TwoLayerNet(6, 10, 3, std=1e-1, seed=0)
-    with pytest.warns(DivergenceWarning):
-        it = diverged.train(X, y, X, y, num_iters=200, **settings)["diverged_at"]
+    it = train_to_divergence(diverged, X, y)["diverged_at"]
     assert it is not None and it > 0
     # The same training stopped just before the diverging step: the same minibatches, so
     # the same parameters, all finite; the step of the non-finite loss was never applied.
     stopped = TwoLayerNet(6, 10, 3, std=1e-1, seed=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        stopped.train(X, y, X, y, num_iters=it, **settings)
+        stopped.train(X, y, X, y, num_iters=it, **DIVERGING)
     for k in stopped.params:
         assert np.isfinite(diverged.params[k]).all()
         np.testing.assert_array_equal(diverged.params[k], stopped.params[k])

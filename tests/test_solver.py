@@ -1,10 +1,14 @@
 """Tests of cs231n.solver.Solver on small synthetic problems (no CIFAR-10 needed)."""
+import warnings
+
 import numpy as np
 import pytest
 
+from cs231n import optim
 from cs231n.classifiers.fc_net import FullyConnectedNet, ModularTwoLayerNet
-from cs231n.divergence import DivergenceWarning, divergence_message
+from cs231n.divergence import DivergenceWarning
 from cs231n.solver import Solver
+from cs231n.tools.train_loop import divergence_message
 
 
 def blobs(n=300, D=20, C=3, seed=0):
@@ -149,8 +153,14 @@ def test_divergence_stops_before_the_step(data):
         return real_loss(X, y)
 
     model.loss = spy
-    with pytest.warns(DivergenceWarning) as record:
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
         solver.train()
+    assert any(w.category is DivergenceWarning for w in record), (
+        f"SGD at learning rate 1e12 ran {len(solver.loss_history)} iterations without a "
+        f"NaN or infinite loss (last loss {solver.loss_history[-1]:.3g}): the weights grow "
+        "without bound at that rate, so the scores overflow and a correct softmax_loss "
+        "returns inf or nan. Check layers.softmax_loss, the net's loss and optim.sgd.")
     it = solver.diverged_at
     assert it is not None and 0 < it < 24
     assert len(solver.loss_history) == it and np.all(np.isfinite(solver.loss_history))
@@ -209,29 +219,40 @@ def test_verbose_and_progress_output(data, capsys, monkeypatch):
 
 def test_num_train_samples_is_a_fixed_subset(data):
     solver = make_solver(make_model(), data, num_train_samples=50, num_val_samples=40)
-    assert solver._train_subset.shape == (50,) and len(np.unique(solver._train_subset)) == 50
-    assert solver._val_subset.shape == (40,)
-    full = make_solver(make_model(), data, num_train_samples=None)
-    assert full._train_subset is None and full._val_subset is None
+    solver.train()
+    for accs, n in ((solver.train_acc_history, 50), (solver.val_acc_history, 40)):
+        assert all(abs(acc * n - round(acc * n)) < 1e-9 for acc in accs)  # counts out of n
+    # The same subset at every call (and np.random is left alone).
+    state = np.random.get_state()[1].copy()
+    X, y = data["X_train"], data["y_train"]
+    accs = {solver.check_accuracy(X, y, num_samples=50) for _ in range(3)}
+    assert len(accs) == 1 and np.array_equal(np.random.get_state()[1], state)
+    with pytest.raises(ValueError, match="num_val_samples must be a positive integer"):
+        make_solver(make_model(), data, num_val_samples=0)
 
 
-@pytest.mark.parametrize("threads", [1, 2])
-@pytest.mark.parametrize("rule", ["sgd", "sgd_momentum", "rmsprop", "adam"])
-def test_sliced_update_equals_whole_update(data, monkeypatch, rule, threads):
-    import cs231n.solver as solver_module
+def test_update_rule_receives_whole_parameters():
+    # The course's loop over parameters: every call of the rule gets one whole parameter
+    # (here W1 of shape (3072, 100), as a CIFAR-10 net has), its gradient and its config.
+    rng = np.random.default_rng(0)
+    data = {"X_train": rng.standard_normal((40, 3, 32, 32)), "y_train": rng.integers(10, size=40),
+            "X_val": rng.standard_normal((10, 3, 32, 32)), "y_val": rng.integers(10, size=10)}
+    model = FullyConnectedNet([100], input_dim=3 * 32 * 32, num_classes=10, seed=0)
+    shapes = {k: v.shape for k, v in model.params.items()}
+    calls = []
 
-    monkeypatch.setattr(solver_module, "UPDATE_THREADS", threads)
-    monkeypatch.setattr(solver_module, "UPDATE_SLICE", 7)  # uneven slices, a short last one
-    results = []
-    for min_size in (0, 16):  # 0: the plain update; 16: every weight matrix in slices
-        monkeypatch.setattr(solver_module, "SLICED_UPDATE_MIN_SIZE", min_size)
-        solver = make_solver(make_model(), data, update_rule=rule, num_epochs=2,
-                             optim_config={"learning_rate": 1e-2})
-        solver.train()
-        results.append(solver)
-    plain, sliced = results
-    np.testing.assert_allclose(sliced.loss_history, plain.loss_history, rtol=1e-12)
-    for k in plain.model.params:
-        np.testing.assert_allclose(sliced.model.params[k], plain.model.params[k], rtol=1e-12)
-        for key, value in plain.optim_configs[k].items():
-            np.testing.assert_allclose(sliced.optim_configs[k][key], value, rtol=1e-12)
+    def recording_adam(w, dw, config):
+        calls.append((w.shape, dw.shape, {k: np.shape(v) for k, v in config.items()}))
+        return optim.adam(w, dw, config)
+
+    solver = Solver(model, data, update_rule="adam", batch_size=10, num_epochs=1,
+                    verbose=False, seed=0)
+    solver.update_rule = recording_adam
+    solver.train()
+    assert len(calls) == 4 * len(shapes)  # 4 steps, one call per parameter
+    assert [shape for shape, _, _ in calls] == list(shapes.values()) * 4
+    assert (3072, 100) in shapes.values()
+    for w_shape, dw_shape, config_shapes in calls:
+        assert dw_shape == w_shape
+        # the rule's state (m, v) is whole too, from the second step on
+        assert all(s in ((), w_shape) for s in config_shapes.values())

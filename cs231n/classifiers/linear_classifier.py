@@ -7,20 +7,12 @@ from the course corresponds to ``2 * reg`` here.
 """
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 
-from cs231n._validation import (
-    check_nonnegative_float,
-    check_positive_float,
-    check_positive_int,
-    check_X,
-    check_y,
-)
+from cs231n._validation import check_linear_training_inputs, check_X
 from cs231n.classifiers.linear_svm import svm_loss_vectorized
-from cs231n.divergence import DivergenceWarning, divergence_message, has_diverged
 from cs231n.classifiers.softmax import softmax_loss_vectorized
+from cs231n.tools.train_loop import TrainingLoop
 
 
 class LinearClassifier:
@@ -51,65 +43,51 @@ class LinearClassifier:
         - batch_size: (integer) number of training examples to use at each step
           (drawn with replacement, as in the course).
         - verbose: (boolean) If true, print progress during optimization.
-        - seed: None, an int or a np.random.Generator: the source of randomness for
-          the initial W (0.001 * standard normal) and for the minibatches.
+        - seed: None, or an int: NumPy's global random state (np.random, which draws the
+          initial W, 0.001 * standard normal, and the minibatches) is seeded with it while
+          training and restored afterwards.
 
         Returns: A list containing the value of the loss function at each training
-        iteration. If the loss becomes NaN or infinite (the learning rate is too
-        large), training stops with a RuntimeWarning naming the iteration and the
-        learning rate, and the history so far (ending with the non-finite value)
-        is returned; W is then left as it was when the loss blew up.
+        iteration. If the loss becomes NaN or infinite (the learning rate is too large),
+        training stops before that step with a DivergenceWarning naming the iteration and
+        the learning rate; the history so far (all finite) is returned, and W is left as
+        it was before the non-finite step.
         """
-        X = check_X(X)
-        learning_rate = check_positive_float(learning_rate, "learning_rate")
-        reg = check_nonnegative_float(reg, "reg")
-        num_iters = check_positive_int(num_iters, "num_iters")
-        batch_size = check_positive_int(batch_size, "batch_size")
-        rng = np.random.default_rng(seed)
+        X, y, learning_rate, reg, num_iters, batch_size = check_linear_training_inputs(
+            self.W, X, y, learning_rate, reg, num_iters, batch_size)
         num_train, dim = X.shape
-        if X.dtype.kind != "f":
-            X = X.astype(np.float64)
+        num_classes = np.max(y) + 1  # assume y takes values 0...K-1 where K is number of classes
 
-        if self.W is None:
-            y = check_y(y, num_train)
-            num_classes = int(np.max(y)) + 1  # assume y takes values 0...K-1
-            # lazily initialize W
-            self.W = (0.001 * rng.standard_normal((dim, num_classes))).astype(X.dtype)
-        else:
-            if self.W.shape[0] != dim:
-                raise ValueError(
-                    f"X has {dim} features but this classifier's W has shape {self.W.shape}"
-                )
-            y = check_y(y, num_train, num_classes=self.W.shape[1])
+        # (The loop seeds np.random and stops on divergence: cs231n/tools/train_loop.py)
+        with TrainingLoop(num_iters, learning_rate, reg, seed, verbose=verbose) as loop:
+            if self.W is None:
+                # lazily initialize W
+                self.W = (0.001 * np.random.randn(dim, num_classes)).astype(X.dtype)
 
-        # Run stochastic gradient descent to optimize W. A diverging W overflows; NumPy's
-        # overflow warnings are silenced because the loss check below reports it clearly.
-        loss_history = []
-        with np.errstate(over="ignore", invalid="ignore"):
+            # Run stochastic gradient descent to optimize W
+            loss_history = []
             for it in range(num_iters):
                 X_batch = None
                 y_batch = None
-                # TODO: sample batch_size elements from the training data and their labels
-                # (with replacement, using rng) into X_batch and y_batch.
+                # TODO: Sample batch_size elements from the training data and their
+                # corresponding labels to use in this round of gradient descent. Store the
+                # data in X_batch and their corresponding labels in y_batch.
+                # Hint: Use np.random.choice to generate indices. Sampling with replacement
+                # is faster than sampling without replacement.
                 # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
-                # Sampling with replacement is faster than without and works as well.
-                batch_idx = rng.choice(num_train, batch_size, replace=True)
+                batch_idx = np.random.choice(num_train, batch_size, replace=True)
                 X_batch = X[batch_idx]
                 y_batch = y[batch_idx]
                 # *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
 
                 # evaluate loss and gradient
                 loss, grad = self.loss(X_batch, y_batch, reg)
+                if loop.diverged(it, loss, learning_rate):
+                    break  # before recording or applying the step: W stays finite
                 loss_history.append(loss)
-                if has_diverged(loss):
-                    message = divergence_message(it, loss, learning_rate, reg=reg)
-                    warnings.warn(message, DivergenceWarning, stacklevel=2)
-                    if verbose:
-                        print(message)
-                    break
 
                 # perform parameter update
-                # TODO: update the weights using the gradient and the learning rate.
+                # TODO: Update the weights using the gradient and the learning rate.
                 # *****START OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****
                 self.W -= learning_rate * grad
                 # *****END OF YOUR CODE (DO NOT DELETE/MODIFY THIS LINE)*****

@@ -7,6 +7,8 @@
 - ``fetch``: download, verify and extract CIFAR-10 (behind ``get_datasets.sh``).
 - ``blas``: limiting BLAS threads.
 - ``progress``: the one progress bar every long loop uses.
+- ``train_loop``: what every training loop shares (seeding, the divergence stop).
+- ``checkpoint``: the Solver's npz checkpoints.
 
 Your own code goes in ``cs231n/classifiers/`` and the other modules of ``cs231n/``.
 """

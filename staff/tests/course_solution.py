@@ -70,7 +70,7 @@ SOLUTIONS = {
     """,
     # ---------------------------------------------------------------- linear classifiers
     "cs231n/classifiers/linear_classifier.py:LinearClassifier.train:1": """
-        indices = rng.choice(num_train, batch_size, replace=True)
+        indices = np.random.choice(num_train, batch_size)
         X_batch = X[indices]
         y_batch = y[indices]
     """,

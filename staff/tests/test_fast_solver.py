@@ -212,3 +212,25 @@ def test_data_that_does_not_fit_the_net_gets_the_plain_steps_error():
         for cls in (Solver, FastSolver):
             with pytest.raises(ValueError, match=match):
                 run(cls, make_net(), bad, "adam")
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("rule", list(RULES))
+def test_sliced_update_equals_whole_update(monkeypatch, rule, threads):
+    # A ModularTwoLayerNet takes the plain step, whose large parameters FastSolver updates
+    # slice by slice: the same run as the plain Solver's whole-array update.
+    import cs231n.tools.fast.solver as fast_solver
+
+    monkeypatch.setattr(fast_solver, "UPDATE_THREADS", threads)
+    monkeypatch.setattr(fast_solver, "UPDATE_SLICE", 7)  # uneven slices, a short last one
+    monkeypatch.setattr(fast_solver, "SLICED_UPDATE_MIN_SIZE", 16)  # every weight matrix
+    data = blobs()
+    runs = [run(cls, ModularTwoLayerNet(20, 30, 4, weight_scale=1e-1, reg=1e-2, seed=1), data,
+                rule, num_epochs=2) for cls in (Solver, FastSolver)]
+    plain, sliced = runs
+    assert sliced.fast_steps == 0
+    np.testing.assert_allclose(sliced.loss_history, plain.loss_history, rtol=1e-12)
+    for k in plain.model.params:
+        np.testing.assert_allclose(sliced.model.params[k], plain.model.params[k], rtol=1e-12)
+        for key, value in plain.optim_configs[k].items():
+            np.testing.assert_allclose(sliced.optim_configs[k][key], value, rtol=1e-12)

@@ -8,17 +8,17 @@ What differs from the course's code in ``TwoLayerNet`` (and why it is faster):
   downstream of it is already a step;
 - W1's step ``W1 = (1 - lr * reg) * W1 - lr * X.T @ dhidden`` is one GEMM call with no
   (D, H) gradient array (``add_matmul_t``).
-Everything else (input checks, seeding, history, divergence) is ``TwoLayerNet``'s own
-plumbing, imported from :mod:`cs231n.classifiers.neural_net`.
+The plumbing (input checks, seeding, the divergence stop, the progress bar) is the one
+``TwoLayerNet.train`` uses: :mod:`cs231n._validation` and :mod:`cs231n.tools.train_loop`.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from cs231n.classifiers.neural_net import (TRAIN_ACC_SAMPLES, TwoLayerNet,
-                                           check_training_inputs, new_history, progress_bar,
-                                           record_epoch, seeded_global_rng, stop_diverged)
+from cs231n._validation import check_training_inputs
+from cs231n.classifiers.neural_net import TwoLayerNet
 from cs231n.tools.fast.gemm import add_matmul_t
+from cs231n.tools.train_loop import TrainingLoop
 
 
 def train(net, X, y, X_val, y_val, learning_rate=1e-3, learning_rate_decay=0.95, reg=5e-6,
@@ -35,38 +35,40 @@ def train(net, X, y, X_val, y_val, learning_rate=1e-3, learning_rate_decay=0.95,
     X, y, X_val, y_val, learning_rate, learning_rate_decay, reg, num_iters, batch_size = \
         check_training_inputs(net, X, y, X_val, y_val, learning_rate, learning_rate_decay,
                               reg, num_iters, batch_size)
-    initial_lr = learning_rate
-    params = net.params
-
+    net.params = params = {k: v.astype(X.dtype, copy=False) for k, v in net.params.items()}
     num_train = X.shape[0]
     iterations_per_epoch = max(num_train // batch_size, 1)
-    X_train_acc, y_train_acc = X[:TRAIN_ACC_SAMPLES], y[:TRAIN_ACC_SAMPLES]
     X_batch = np.empty((batch_size, X.shape[1]), dtype=X.dtype)  # reused by every step
 
-    history = new_history(iterations_per_epoch)
-    with seeded_global_rng(seed), progress_bar(num_iters, progress) as bar:
+    history = {"loss_history": [], "train_acc_history": [], "val_acc_history": [],
+               "learning_rates": [], "iterations_per_epoch": iterations_per_epoch}
+    with TrainingLoop(num_iters, learning_rate, reg, seed, progress, verbose) as loop:
         for it in range(num_iters):
             # The course's np.random.choice(np.arange(num_train), batch_size) draws
             # exactly these indices from the global state.
             idx = np.random.randint(0, num_train, batch_size)
             # mode="clip": the indices are in range, and "raise" makes take() buffer.
             np.take(X, idx, axis=0, out=X_batch, mode="clip")
-            y_batch = y[idx]
-            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                loss = sgd_step(params, X_batch, y_batch, reg, learning_rate)
-            if not np.isfinite(loss):
-                stop_diverged(history, it, loss, learning_rate, initial_lr, reg, verbose)
+            loss = sgd_step(params, X_batch, y[idx], reg, learning_rate)
+            if loop.diverged(it, loss, learning_rate):
                 break
             history["loss_history"].append(loss)
             if callback is not None:
                 callback(it, loss)
-            bar.update(1)
+            loop.step_done()
             if verbose and it % 100 == 0:
-                print(f"iteration {it} / {num_iters}: loss {loss:f}")
+                print("iteration %d / %d: loss %f" % (it, num_iters, loss))
             if (it + 1) % iterations_per_epoch == 0:
-                record_epoch(history, net, X_train_acc, y_train_acc, X_val, y_val,
-                             learning_rate, verbose)
+                train_acc = float((net.predict(X[:1000]) == y[:1000]).mean())
+                val_acc = float((net.predict(X_val) == y_val).mean())
+                history["train_acc_history"].append(train_acc)
+                history["val_acc_history"].append(val_acc)
+                history["learning_rates"].append(learning_rate)
+                if verbose:
+                    print("epoch %d: train acc %.3f, val acc %.3f, lr %.2e"
+                          % (len(history["val_acc_history"]), train_acc, val_acc, learning_rate))
                 learning_rate *= learning_rate_decay
+    history.update(diverged_at=loop.diverged_at, message=loop.message)
     return history
 
 
