@@ -72,6 +72,15 @@ def fingerprint(nb, modules, root=ROOT):
     return out
 
 
+def _package_digests(root=ROOT):
+    """{module: digest} of every module of the package under root, before a run."""
+    names = []
+    for path in Path(root, PACKAGE).rglob("*.py"):
+        parts = path.relative_to(root).with_suffix("").parts
+        names.append(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+    return fingerprint(nbformat.v4.new_notebook(), names, root)
+
+
 def stale_modules(nb, root=ROOT):
     """What changed since the notebook was executed: a list of module names (and CELLS).
 
@@ -135,6 +144,7 @@ def execute(path, timeout=1800):
     """
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
+    before = _package_digests()
     nb.cells.append(nbformat.v4.new_code_cell(_PROBE))
     os.environ["CS231N_TEXT_PROGRESS"] = "1"  # inherited by the kernel
     client = NotebookClient(nb, timeout=timeout, coalesce_streams=True,
@@ -144,8 +154,12 @@ def execute(path, timeout=1800):
     finally:
         probe = nb.cells.pop()
     modules = _imported_modules(probe)
+    executed_with = fingerprint(nb, modules)
+    changed = [m for m in modules if executed_with[m] != before.get(m)]
+    if changed:  # the outputs may come from either version: neither fingerprint is true
+        raise RuntimeError(f"{', '.join(changed)} changed while {path.name} ran: run it again")
     _tidy_streams(nb)
-    nb.metadata.setdefault(PACKAGE, {})["executed_with"] = fingerprint(nb, modules)
+    nb.metadata.setdefault(PACKAGE, {})["executed_with"] = executed_with
     nbformat.write(nb, path)
 
 

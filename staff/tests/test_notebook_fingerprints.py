@@ -24,7 +24,8 @@ def test_committed_outputs_come_from_todays_code(path):
         stale = stale_modules(nb)
     except LookupError as e:
         pytest.fail(f"{path.name}: {e}")
-    assert not stale, (f"{path.name} was executed with older versions of {', '.join(stale)}: "
+    changed = ["its code cells" if name == CELLS else name for name in stale]
+    assert not stale, (f"{path.name} was executed with older versions of {', '.join(changed)}: "
                        f"refresh it with python -m staff.execute_notebooks notebooks/{path.name}")
 
 
