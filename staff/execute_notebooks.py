@@ -21,7 +21,6 @@ import argparse
 import hashlib
 import json
 import os
-import re
 import sys
 from pathlib import Path
 
@@ -95,18 +94,23 @@ def stale_modules(nb, root=ROOT):
     return [name for name in recorded if now.get(name) != recorded[name]]
 
 
-_CR = re.compile(r"[^\n]*\r(?=[^\n])")  # a line's text up to a \r that more text follows
-
-
 def collapse_progress(text):
-    """Keep only the final state of every \\r-updated line ("a\\rb\\rc\\n" -> "c\\n")."""
-    text = text.replace("\r\n", "\n")
-    text = _CR.sub("", text)
-    return text.replace("\r", "")
+    """Keep only the final state of every \\r-updated line ("a\\rb\\rc\\n" -> "c\\n").
+
+    A bar that clears itself (tqdm's leave=False) ends in spaces: they go too. Lines without
+    a \\r are kept as they are (nbval compares them with a fresh run, spaces included).
+    """
+    lines = []
+    for line in text.replace("\r\n", "\n").split("\n"):
+        if "\r" in line:
+            states = [state for state in line.split("\r") if state]
+            line = states[-1] if states and states[-1].strip() else ""
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def _tidy_streams(nb):
-    """Merge neighbouring streams of a cell, collapse bars, drop trailing spaces and empties."""
+    """Merge neighbouring streams of a cell, collapse bars, drop streams left empty."""
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
@@ -119,8 +123,7 @@ def _tidy_streams(nb):
                 merged.append(out)
         for out in merged:
             if out.output_type == "stream":
-                text = collapse_progress(out.text)
-                out.text = "\n".join(line.rstrip() for line in text.split("\n"))
+                out.text = collapse_progress(out.text)
         cell.outputs = [o for o in merged
                         if not (o.output_type == "stream" and not o.text.strip())]
 

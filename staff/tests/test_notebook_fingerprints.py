@@ -53,3 +53,6 @@ def test_a_progress_bar_collapses_to_its_final_state():
     text = "sweep:   0%|  | 0/9\rsweep:  11%|# | 1/9\rsweep: 100%|##| 9/9\nbest: 0.5\n"
     assert collapse_progress(text) == "sweep: 100%|##| 9/9\nbest: 0.5\n"
     assert collapse_progress("a\r\nb\rc\r") == "a\nc"
+    # a bar that clears itself, then a print on the same line; other lines keep their spaces
+    assert collapse_progress("10%|#|\r100%|##|\r        \rdone \nTesting ... \n") == \
+        "done \nTesting ... \n"
