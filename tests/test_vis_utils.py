@@ -6,16 +6,18 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from cs231n.vis_utils import (first_layer_images, plot_confusion_matrix, plot_stats,  # noqa: E402
-                              show_net_weights, visualize_grid)
+from cs231n.vis_utils import (difference_standard_error, edge_note,  # noqa: E402
+                              first_layer_images, grid_shape, plot_accuracy_grid,
+                              plot_confusion_matrix, plot_stats, show_net_weights,
+                              text_color_on, visualize_grid, within_noise)
 
 
 def test_visualize_grid_layout_and_scaling():
     images = np.stack([np.full((2, 3, 1), v, dtype=float) for v in range(5)])
     images[1, 0, 0, 0] = 10.0  # a non-constant tile: min 1 -> 0, max 10 -> 255
     grid = visualize_grid(images, ubound=255.0, padding=1)
-    # 5 images -> 3 x 3 grid of 2x3 tiles with 1 pixel of padding.
-    assert grid.shape == (3 * 3 - 1, 3 * 4 - 1, 1)
+    # 5 images (a prime) -> 2 rows x 3 columns of 2x3 tiles with 1 pixel of padding.
+    assert grid.shape == (2 * 3 - 1, 3 * 4 - 1, 1)
     assert not np.isnan(grid).any()  # constant tiles must not divide by zero
     tile1 = grid[0:2, 4:7, 0]
     assert tile1[0, 0] == 255.0 and tile1[1, 2] == 0.0
@@ -47,7 +49,7 @@ def test_plots_draw_the_histories():
     assert list(loss_ax.lines[0].get_ydata()) == [2.3, 2.0, 1.8]
     assert list(acc_ax.lines[1].get_ydata()) == [0.25, 0.28]
     ax = show_net_weights(np.random.default_rng(0).standard_normal((3072, 10)))
-    assert ax.images[0].get_array().shape == (4 * 35 - 3, 4 * 35 - 3, 3)
+    assert ax.images[0].get_array().shape == (2 * 35 - 3, 5 * 35 - 3, 3)  # 10 units: 2 x 5
     plt.close("all")
 
 
@@ -103,4 +105,54 @@ def test_plot_loss_histories_marks_where_a_run_diverged():
     assert ax.lines[-1].get_ydata()[0] == pytest.approx(np.log(10))
     ax = plot_loss_histories(runs, log=False)
     assert ax.get_yscale() == "linear"
+    plt.close("all")
+
+
+@pytest.mark.parametrize("n, shape", [(50, (5, 10)), (100, (10, 10)), (500, (20, 25)),
+                                      (10, (2, 5)), (7, (3, 3)), (1, (1, 1))])
+def test_grid_shape_is_near_square_without_empty_tiles_when_it_can(n, shape):
+    assert grid_shape(n) == shape
+
+
+def test_fifty_weight_images_fill_their_grid():
+    # 50 units: 5 x 10 tiles, none of them left black (the old 8 x 8 grid had 14).
+    grid = visualize_grid(np.random.default_rng(0).random((50, 4, 4, 3)), padding=1)
+    assert grid.shape == (5 * 5 - 1, 10 * 5 - 1, 3)
+    tiles = [grid[r * 5:r * 5 + 4, c * 5:c * 5 + 4] for r in range(5) for c in range(10)]
+    assert all(tile.max() == 255.0 for tile in tiles)
+
+
+def test_noise_rule_uses_the_standard_error_of_the_difference():
+    # sqrt(0.25/1000 + 0.25/1000) = 0.02236
+    assert difference_standard_error(0.5, 1000, 0.5, 1000) == pytest.approx(0.02236, abs=1e-5)
+    assert within_noise(0.50, 1000, 0.48, 1000)       # 0.9 SE of the difference
+    assert not within_noise(0.50, 1000, 0.454, 1000)  # 2 SE: not noise
+    # k-NN's 500 test images widen the band: 0.025 apart is noise there, not on 1,000 each
+    assert within_noise(0.30, 500, 0.325, 1000) and not within_noise(0.30, 1000, 0.325, 1000)
+
+
+def test_text_colour_reads_on_its_background():
+    cmap = matplotlib.colormaps["viridis"]
+    assert text_color_on(cmap(1.0)) == "black"  # yellow
+    assert text_color_on(cmap(0.0)) == "white"  # dark purple
+
+
+def test_edge_note_says_where_the_best_sits_and_what_to_do():
+    grid = {(lr, reg): 0.30 for lr in (1e-7, 3e-7, 1e-6) for reg in (1e3, 1e4, 1e5)}
+    assert edge_note({**grid, (3e-7, 1e4): 0.37}, 1000).endswith("lies inside the grid.")
+    # best at the largest learning rate and the smallest reg; the reg neighbour is within noise
+    note = edge_note({**grid, (1e-6, 1e3): 0.40, (1e-6, 1e4): 0.39}, 1000)
+    assert "the largest learning rate (1e-06): extend the grid to larger values" in note
+    assert ("the smallest regularisation strength (1000), but it has levelled off there "
+            "(regularisation strength 10000 is within noise of it)") in note
+
+
+def test_accuracy_grid_marks_the_best_and_cells_within_noise():
+    results = {(1e-7, 1e3): (0.3, 0.30), (1e-7, 1e4): (0.3, 0.36),
+               (1e-6, 1e3): (0.4, 0.39), (1e-6, 1e4): (0.4, 0.40)}
+    ax = plot_accuracy_grid(results, n_val=1000)
+    texts = {t.get_text(): t.get_color() for t in ax.texts}
+    assert texts["0.400\nbest"] == "black"  # the yellow best cell: black text
+    assert "0.390\n≈ best" in texts and "0.360" in texts and "0.300" in texts
+    assert texts["0.300"] == "white"
     plt.close("all")

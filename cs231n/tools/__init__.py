@@ -2,7 +2,7 @@
 
 - ``sweep``: hyperparameter sweeps of the two-layer net (parallel, resumable).
 - ``widgets``: the learning-rate / regularisation slider explorer.
-- ``baselines``: k-NN, SVM and Softmax test accuracies for the comparison chart.
+- ``baselines``: each classifier notebook's saved choice and test accuracy, for the comparisons.
 - ``batch_features``: the image features of many images at once (behind ``extract_features``).
 - ``fetch``: download, verify and extract CIFAR-10 (behind ``get_datasets.sh``).
 - ``blas``: limiting BLAS threads.
