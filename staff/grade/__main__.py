@@ -40,7 +40,7 @@ def main(argv=None):
                         help="a folder: known outside solutions (solved trees or zips) that the "
                         "similarity report compares each submission with")
     parser.add_argument("--similarity-threshold", type=float, default=None, metavar="SHARE",
-                        help="list a pair when this share of one side's code matches (default 0.5)")
+                        help="list a pair when this share of each side's code matches (default 0.5)")
     parser.add_argument("--per-test-timeout", type=float, default=Limits.per_test_seconds)
     parser.add_argument("--total-timeout", type=float, default=Limits.total_seconds)
     args = parser.parse_args(argv)

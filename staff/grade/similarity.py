@@ -48,7 +48,7 @@ from copydetect.utils import highlight_overlap
 from staff.grade.grader import editable_files
 from staff.grade.parts import PARTS
 from staff.grade.safezip import Refused, ZipLimits, read_submission
-from staff.release import ReleaseError, _functions, find_regions, split_lines
+from staff.release import _MARKERISH, ReleaseError, _functions, find_regions, split_lines
 
 REFERENCE = "reference:"  # prefix of a reference's name (a student's name has no ':')
 PAIRS_PER_TASK = 20000
@@ -58,7 +58,7 @@ _NUMBER = re.compile(r"(?<![\w.])(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][-+]?\d+
 
 @dataclass(frozen=True)
 class SimilarityConfig:
-    threshold: float = 0.5  # a pair is listed when one side's share of matched code reaches it
+    threshold: float = 0.5  # a pair is listed when each side's share of matched code reaches it
     min_match: int = 50  # ... and at least this many characters of normalised code match
     #: copydetect's noise threshold, the k of its k-grams, in normalised characters (about a
     #: statement: 20 rather than its default 25 so that swapped statements still match)
@@ -80,7 +80,9 @@ class Match:
 
     @property
     def score(self):
-        return max(self.shares)
+        """The smaller share: how much of each side is matched (a long part is not flagged
+        for one common line of a short one)."""
+        return min(self.shares)
 
 
 @dataclass
@@ -105,6 +107,8 @@ def _file_regions(rel, text):
                    for c in nb["cells"] if c.get("cell_type") == "code"]
     codes = []
     for index, source in enumerate(sources):
+        if not _MARKERISH.search(source):  # no marker, not even an edited one: no region
+            continue
         lines = split_lines(source)
         where = lambda line, index=index: f"{rel}:cell[{index}]:{line}" if len(sources) > 1 \
             else f"{rel}:{line}"  # noqa: E731
@@ -151,10 +155,11 @@ def layout(student_version):
     return Layout(keys=keys, boilerplate=boilerplate)
 
 
-def read_regions(files, where):
-    """({region key: code}, [problem]) of one submission ({relative path: bytes})."""
+def read_regions(files, layout_keys):
+    """({region key: code}, [problem]) of one submission ({relative path: bytes});
+    ``layout_keys``: :attr:`Layout.keys`."""
     regions, problems = {}, []
-    for rel, keys in where.keys.items():
+    for rel, keys in layout_keys.items():
         if not keys:
             continue
         if rel not in files:
@@ -240,7 +245,7 @@ def compare_rows(fingerprints, rows, students, threshold, min_match):
             if not fingerprints[i].hashes & fingerprints[j].hashes:
                 continue
             overlap, shares, slices = compare_files(fingerprints[i], fingerprints[j])
-            if overlap >= min_match and max(shares) >= threshold:
+            if overlap >= min_match and min(shares) >= threshold:
                 found.append((i, j, int(overlap), tuple(float(s) for s in shares), slices))
     return count, found
 
@@ -287,9 +292,18 @@ def compare(docs, boilerplate, options, executor=None, students=None):
 # ----------------------------------------------------------------------------- a class
 
 
-def _tree_files(folder, where):
-    return {rel: (Path(folder) / rel).read_bytes() for rel in where.keys
-            if (Path(folder) / rel).is_file()}
+def read_documents(path, layout_keys, zip_limits=ZipLimits()):
+    """({part: document}, [problem]) of a submission zip or a solved tree (one task)."""
+    path = Path(path)
+    if path.is_dir():
+        files = {rel: (path / rel).read_bytes() for rel in layout_keys if (path / rel).is_file()}
+    else:
+        try:
+            files = read_submission(path, zip_limits)
+        except Refused as exc:
+            return {}, [f"zip not read: {exc}"]
+    regions, problems = read_regions(files, layout_keys)
+    return documents(regions), problems
 
 
 def _references(folder):
@@ -311,15 +325,12 @@ def similarity_report(submissions, out_root, student_version, options=Similarity
     if options.reference is not None:
         entries += _references(options.reference)
     docs, students, not_compared = {}, {}, []
-    for name, path in entries:
-        try:
-            files = _tree_files(path, where) if Path(path).is_dir() else read_submission(path, zip_limits)
-        except Refused as exc:
-            not_compared.append((name, f"zip not read: {exc}"))
-            continue
-        regions, problems = read_regions(files, where)
+    executor = executor or _Inline()
+    futures = [executor.submit(read_documents, path, where.keys, zip_limits) for _, path in entries]
+    for (name, _), future in zip(entries, futures):
+        found, problems = future.result()
         not_compared.extend((name, problem) for problem in problems)
-        for part, text in documents(regions).items():
+        for part, text in found.items():
             docs.setdefault(part, []).append((name, text))
             if not name.startswith(REFERENCE):
                 students[part] = students.get(part, 0) + 1
@@ -417,7 +428,7 @@ copy can go unseen. Read the code and talk with the students before you conclude
 tests alone.</p></div>
 <p>{submissions} submissions{f', references from {e(str(options.reference))}' if options.reference else ''};
 only the code between the course's markers is compared, part by part, and the student version's
-own text is ignored. A pair is listed when at least {options.threshold:.0%} of one side matches
+own text is ignored. A pair is listed when at least {options.threshold:.0%} of each side matches
 the other and the matched code is at least {options.min_match} characters long once normalised
 (copydetect's winnowing, k = {options.noise}). Highlighted: the matched code. {len(matches)} pairs
 listed ({report.seconds:.0f} s).</p>

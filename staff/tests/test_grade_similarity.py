@@ -145,7 +145,7 @@ def test_untouched_skeletons_compare_as_empty(report, fresh_release):
     assert [r for r in report[1] if {"dee", "eve"} & {r["student_a"], r["student_b"]}] == []
     where = similarity.layout(fresh_release)
     files = {rel: (fresh_release / rel).read_bytes() for rel in where.keys}
-    regions, problems = similarity.read_regions(files, where)
+    regions, problems = similarity.read_regions(files, where.keys)
     assert problems == [] and len(regions) == sum(len(k) for k in where.keys.values())
     assert all(similarity.is_skeleton(code) for code in regions.values())
     assert similarity.documents(regions) == {}
