@@ -168,7 +168,8 @@ def read_regions(files, layout_keys):
         try:
             codes = _file_regions(rel, files[rel].decode("utf-8"))
         except ReleaseError as exc:
-            problems.append(f"markers edited: {exc.errors[0]}"
+            first = re.sub(r"(malformed marker line '.*'): a marker must.*", r"\1", exc.errors[0])
+            problems.append(f"markers edited: {first}"
                             + (f" (and {len(exc.errors) - 1} more)" if len(exc.errors) > 1 else ""))
             continue
         except (UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError) as exc:
