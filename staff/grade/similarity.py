@@ -260,7 +260,7 @@ class _Inline:
         return future
 
 
-def compare(docs, boilerplate, options, executor=None, students=None):
+def compare(docs, boilerplate, options, executor=None, students=None, progress=None):
     """Pairwise matches of ``docs`` ({part: [(name, text)]}, students first then
     references; ``students``: {part: how many students}). Returns (matches, compared)."""
     executor = executor or _Inline()
@@ -277,17 +277,22 @@ def compare(docs, boilerplate, options, executor=None, students=None):
         for b in range(blocks):  # rows b, b + blocks, ...: blocks of about equal work
             stage2[executor.submit(compare_rows, fingerprints, range(b, n, blocks), n,
                                    options.threshold, options.min_match)] = part
-        compared[part] = [len(fingerprints), 0]
+        compared[part] = [len(fingerprints), 0, 0, blocks]  # documents, pairs, listed, tasks
     matches = []
     for future in as_completed(stage2):
         part = stage2[future]
         count, found = future.result()
         compared[part][1] += count
+        compared[part][2] += len(found)
+        compared[part][3] -= 1
         for i, j, overlap, shares, slices in found:
             (a, text_a), (b, text_b) = docs[part][i], docs[part][j]
             matches.append(Match(part, a, b, shares, overlap, (text_a, text_b), slices))
+        if progress and not compared[part][3]:
+            n, pairs, listed, _ = compared[part]
+            progress(f"similarity: {part}: {n} with code, {pairs:,} pairs, {listed} listed")
     matches.sort(key=lambda m: (-m.score, m.part, m.a, m.b))
-    return matches, {part: tuple(v) for part, v in compared.items()}
+    return matches, {part: tuple(v[:2]) for part, v in compared.items()}
 
 
 # ----------------------------------------------------------------------------- a class
@@ -340,7 +345,7 @@ def similarity_report(submissions, out_root, student_version, options=Similarity
                  + (f" and {len(entries) - len(submissions)} references" if options.reference else "")
                  + f", {len(docs)} parts with code")
     docs = {part: items for part, items in docs.items() if students.get(part)}
-    matches, compared = compare(docs, where.boilerplate, options, executor, students)
+    matches, compared = compare(docs, where.boilerplate, options, executor, students, progress)
     report = Report(matches, not_compared, compared, time.monotonic() - start)
     out_root = Path(out_root)
     write_csv(out_root / "similarity.csv", matches)
