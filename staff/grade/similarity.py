@@ -218,8 +218,14 @@ def documents(regions):
 
 def _fingerprint(text, k, window, boilerplate=None):
     normalised = _NUMBER.sub(lambda m: "n" + "_" * (len(m.group()) - 1), text)
-    return CodeFingerprint("region.py", k, window, boilerplate, fp=io.StringIO(normalised),
-                           language="python")
+    found = CodeFingerprint("region.py", k, window, boilerplate, fp=io.StringIO(normalised),
+                            language="python")
+    # plain ints, no copy of the code: NumPy scalars would make sending it to a worker
+    # (pickling) cost more than comparing it
+    found.hash_idx = {int(h): [int(i) for i in idx] for h, idx in found.hash_idx.items()}
+    found.hashes = set(found.hash_idx)
+    found.raw_code = None
+    return found
 
 
 @functools.lru_cache(maxsize=64)
