@@ -382,7 +382,8 @@ def write_csv(path, matches):
 # ----------------------------------------------------------------------------- the page
 
 _CSS = """
-body { font: 15px/1.45 system-ui, sans-serif; margin: 1.5em auto; max-width: 1400px; padding: 0 1em; color: #222; }
+body { font: 15px/1.45 system-ui, sans-serif; margin: 1.5em auto; max-width: 1400px;
+       padding: 0 1em; color: #222; }
 .notice { border-left: 5px solid #c77d00; background: #fff6e0; padding: .6em 1em; margin: 1em 0; }
 table { border-collapse: collapse; margin: .5em 0 1.5em; }
 td, th { border-bottom: 1px solid #ddd; padding: .25em .8em; text-align: left; }
@@ -403,6 +404,12 @@ def _code(text, slices):
         return html.escape(text)
     marked, _ = highlight_overlap(text, np.asarray(slices), "<mark>", "</mark>", escape_html=True)
     return marked
+
+
+def _table(header, rows, empty):
+    if not rows:
+        return f"<p>{empty}</p>"
+    return "<table><tr>" + "".join(f"<th>{h}</th>" for h in header) + "</tr>" + rows + "</table>"
 
 
 def write_html(path, report, options, submissions):
@@ -428,6 +435,7 @@ def write_html(path, report, options, submissions):
     parts = "".join(f"<tr><td>{e(part)}</td><td class=num>{n}</td><td class=num>{p}</td>"
                     f"<td class=num>{sum(m.part == part for m in matches)}</td></tr>"
                     for part, (n, p) in sorted(report.compared.items()))
+    references = f", references from {e(str(options.reference))}" if options.reference else ""
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Similarity of the submissions</title>
 <style>{_CSS}</style></head><body>
@@ -438,21 +446,21 @@ causes (the course's hints, a common idiom, permitted collaboration, the same te
 copy can go unseen. Read the code and talk with the students before you conclude anything.</p>
 <p><strong>It changes no grade:</strong> grades.csv and each student's results come from the
 tests alone.</p></div>
-<p>{submissions} submissions{f', references from {e(str(options.reference))}' if options.reference else ''};
+<p>{submissions} submissions{references};
 only the code between the course's markers is compared, part by part, and the student version's
 own text is ignored. A pair is listed when at least {options.threshold:.0%} of each side matches
 the other and the matched code is at least {options.min_match} characters long once normalised
 (copydetect's winnowing, k = {options.noise}). Highlighted: the matched code. {len(matches)} pairs
 listed ({report.seconds:.0f} s).</p>
 <h2>Pairs</h2>
-{"<table><tr><th>part</th><th>a</th><th>b</th><th>score</th><th>a matched</th><th>b matched</th></tr>" + rows + "</table>" if rows else "<p>No pair reaches the threshold.</p>"}
+{_table(["part", "a", "b", "score", "a matched", "b matched"], rows, "No pair reaches the threshold.")}
 {more}
 <h2>Not compared</h2>
-{"<table><tr><th>submission</th><th>why</th></tr>" + problems + "</table>" if problems else "<p>Every submission was read, and every marker was in place.</p>"}
+{_table(["submission", "why"], problems, "Every submission was read, and every marker was in place.")}
 <h2>Side by side</h2>
 {pairs or "<p>Nothing to show.</p>"}
 <h2>Parts compared</h2>
-<table><tr><th>part</th><th>submissions with code</th><th>pairs compared</th><th>pairs listed</th></tr>{parts}</table>
+{_table(["part", "submissions with code", "pairs compared", "pairs listed"], parts, "No part had code.")}
 </body></html>
 """
     _atomic_write(Path(path), page)
