@@ -16,14 +16,16 @@ some are copies, as in a class:
 
 Measured: wall time of ``similarity_report`` (reading the zips, extracting the regions,
 fingerprints, every pair of every part, the csv and the page) for each class size with
-``--jobs`` worker processes, and for the middle size also in one process; with how many
-planted pairs were flagged and how many other pairs were. Not a test: nothing here asserts.
+``--jobs`` worker processes (a fresh ``ProcessPoolExecutor``), and for the middle size also in
+one process; CPU seconds of all processes; how many planted pairs were flagged and how many
+other pairs were. Not a test: nothing here asserts.
 """
 from __future__ import annotations
 
 import argparse
 import csv
 import os
+import resource
 import shutil
 import sys
 import tempfile
@@ -113,6 +115,12 @@ def _write(args):
     return path
 
 
+def _cpu_seconds():
+    """CPU time of this process and of its children that have ended."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def make_class(folder, sv, n, pool):
     """n submissions; returns the planted pairs {(copied, copier)} and the standard's users."""
     copies = max(1, round(0.05 * n))
@@ -156,16 +164,19 @@ def main(argv=None):
                 planted, users = make_class(subs, sv, n, pool)
                 log(f"{n} submissions generated in {time.perf_counter() - t:.0f} s")
                 zips = [(p.stem, p) for p in sorted(subs.glob("*.zip"))]
-                runs = [(args.jobs, pool)]
+                runs = [args.jobs]
                 if n == sorted(args.sizes)[len(args.sizes) // 2]:
-                    runs.append((1, None))
-                for jobs, executor in runs:
+                    runs.append(1)
+                for jobs in runs:
                     out = base / f"out{n}-{jobs}"
                     out.mkdir()
-                    t = time.perf_counter()
+                    cpu, t = _cpu_seconds(), time.perf_counter()
+                    executor = ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None
                     report = similarity_report(zips, out, sv, SimilarityConfig(reference=refs),
                                                executor=executor, progress=log)
-                    seconds = time.perf_counter() - t
+                    if executor:
+                        executor.shutdown()  # (its workers' CPU time is counted once they end)
+                    seconds, cpu = time.perf_counter() - t, _cpu_seconds() - cpu
                     with open(out / "similarity.csv") as f:
                         rows = list(csv.DictReader(f))
                     pairs = {(r["student_a"], r["student_b"]) for r in rows}
@@ -174,7 +185,7 @@ def main(argv=None):
                                 set(p) <= users}
                     others = pairs - planted - standard
                     compared = sum(p for _, p in report.compared.values())
-                    lines.append(f"| {n} | {jobs} | {seconds:.1f} | {compared:,} | "
+                    lines.append(f"| {n} | {jobs} | {seconds:.1f} | {cpu:.1f} | {compared:,} | "
                                  f"{found} of {len(planted)} | {len(standard)} | {len(others)} | "
                                  f"{len(rows)} | {(out / 'similarity.html').stat().st_size / 1e6:.1f} MB |")
                     log(lines[-1])
@@ -188,15 +199,16 @@ def main(argv=None):
 
 `{command.strip()}` ({time.strftime('%Y-%m-%d')}, {cpu_model()}, {os.cpu_count()} cores; load
 average {' '.join(load_start)} at start and {' '.join(load_end)} at end: the machine was shared
-with other jobs, so the times are upper bounds). Generated classes (see the script): each
+with other jobs, so the times are upper bounds, and a second worker process may not shorten
+them: the CPU seconds show the work, spread over the workers). Generated classes (see the script): each
 student's regions are independent random code as long as the course's solution, except 5% who
 copy another student (renamed and reordered: the planted pairs) and 3% who copy the course's
 standard solution (renamed and reordered), which `--reference` holds; 10% of the regions are
 left as released. `similarity_report` with the default settings: reading the zips, the
 regions, the fingerprints, every pair of every part and the reference, the csv and the page.
 
-| submissions | worker processes | seconds | pairs compared | planted pairs flagged | pairs of copies of the standard solution (between them or with the reference) flagged | other pairs flagged | csv rows (part-pairs) | page |
-| --- | --- | --- | --- | --- | --- | --- | --- | --- |
+| submissions | worker processes | seconds | CPU seconds (all processes) | pairs compared | planted pairs flagged | pairs of copies of the standard solution (between them or with the reference) flagged | other pairs flagged | csv rows (part-pairs) | page |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
 """ + "\n".join(lines) + f"""
 
 "Other pairs flagged": independent students whose random code happens to match in one part.
