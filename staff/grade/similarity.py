@@ -20,9 +20,11 @@ by side, highlighted). A file whose markers were edited, deleted or added is lis
 its parts are not compared for that submission (never the whole file instead); a zip that
 cannot be read is listed with the reason. Nothing here changes a grade.
 
-Fingerprints use Python's ``hash``, which differs between processes, so the fingerprints of
-one part are made by one task; the pairwise comparisons (integers only) are then split
-into tasks for any ``concurrent.futures.Executor``: the grading's.
+The work runs as tasks on any ``concurrent.futures.Executor`` (the grading's): one per
+zip to read its regions, one per part to fingerprint and compare it. Fingerprints use
+Python's ``hash``, which differs between processes, so one task makes all of a part's; a
+part with more than PAIRS_PER_TASK pairs then has its comparisons (integers only) split
+over several tasks.
 """
 from __future__ import annotations
 
@@ -37,7 +39,7 @@ import os
 import re
 import textwrap
 import time
-from concurrent.futures import Future, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,7 +53,7 @@ from staff.grade.safezip import Refused, ZipLimits, read_submission
 from staff.release import _MARKERISH, ReleaseError, _functions, find_regions, split_lines
 
 REFERENCE = "reference:"  # prefix of a reference's name (a student's name has no ':')
-PAIRS_PER_TASK = 20000
+PAIRS_PER_TASK = 50000
 #: a number literal (made a name of the same length, so highlights stay in place)
 _NUMBER = re.compile(r"(?<![\w.])(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][-+]?\d+)?[jJ]?(?!\w)")
 
@@ -266,37 +268,56 @@ class _Inline:
         return future
 
 
+def fingerprint_and_compare(texts, boilerplate, k, window, students, threshold, min_match):
+    """Both steps in one task, for a part whose pairs fit in one: only the pairs found
+    leave the worker (sending fingerprints costs more than making them)."""
+    fingerprints = fingerprint_part(texts, boilerplate, k, window)
+    return compare_rows(fingerprints, range(students), students, threshold, min_match)
+
+
 def compare(docs, boilerplate, options, executor=None, students=None, progress=None):
     """Pairwise matches of ``docs`` ({part: [(name, text)]}, students first then
-    references; ``students``: {part: how many students}). Returns (matches, compared)."""
+    references; ``students``: {part: how many students}). Returns (matches, compared).
+
+    A part of up to PAIRS_PER_TASK pairs is one task; a larger one is fingerprinted by one
+    task, then compared by several (rows b, b + blocks, ...: blocks of about equal work)."""
     executor = executor or _Inline()
     window = options.guarantee - options.noise + 1
-    stage1 = {executor.submit(fingerprint_part, [text for _, text in items],
-                              boilerplate.get(part, []), options.noise, window): part
-              for part, items in docs.items() if len(items) >= 2}
-    stage2, compared = {}, {}
-    for future in as_completed(stage1):
-        part = stage1[future]
-        fingerprints, n = future.result(), students[part]
-        pairs = n * (n - 1) // 2 + n * (len(fingerprints) - n)
+    limits = (options.threshold, options.min_match)
+    pending, compared = {}, {}
+    for part, items in docs.items():
+        if len(items) < 2:
+            continue
+        n = students[part]
+        pairs = n * (n - 1) // 2 + n * (len(items) - n)
         blocks = max(1, min(n, math.ceil(pairs / PAIRS_PER_TASK)))
-        for b in range(blocks):  # rows b, b + blocks, ...: blocks of about equal work
-            stage2[executor.submit(compare_rows, fingerprints, range(b, n, blocks), n,
-                                   options.threshold, options.min_match)] = part
-        compared[part] = [len(fingerprints), 0, 0, blocks]  # documents, pairs, listed, tasks
+        compared[part] = [len(items), 0, 0, blocks]  # documents, pairs, listed, tasks
+        task = ([text for _, text in items], boilerplate.get(part, []), options.noise, window)
+        if blocks == 1:
+            pending[executor.submit(fingerprint_and_compare, *task, n, *limits)] = (part, "pairs")
+        else:
+            pending[executor.submit(fingerprint_part, *task)] = (part, "fingerprints")
     matches = []
-    for future in as_completed(stage2):
-        part = stage2[future]
-        count, found = future.result()
-        compared[part][1] += count
-        compared[part][2] += len(found)
-        compared[part][3] -= 1
-        for i, j, overlap, shares, slices in found:
-            (a, text_a), (b, text_b) = docs[part][i], docs[part][j]
-            matches.append(Match(part, a, b, shares, overlap, (text_a, text_b), slices))
-        if progress and not compared[part][3]:
-            n, pairs, listed, _ = compared[part]
-            progress(f"similarity: {part}: {n} with code, {pairs:,} pairs, {listed} listed")
+    while pending:
+        done, _ = wait(pending, return_when=FIRST_COMPLETED)
+        for future in done:
+            part, kind = pending.pop(future)
+            if kind == "fingerprints":
+                n, blocks = students[part], compared[part][3]
+                for b in range(blocks):
+                    pending[executor.submit(compare_rows, future.result(), range(b, n, blocks),
+                                            n, *limits)] = (part, "pairs")
+                continue
+            count, found = future.result()
+            compared[part][1] += count
+            compared[part][2] += len(found)
+            compared[part][3] -= 1
+            for i, j, overlap, shares, slices in found:
+                (a, text_a), (b, text_b) = docs[part][i], docs[part][j]
+                matches.append(Match(part, a, b, shares, overlap, (text_a, text_b), slices))
+            if progress and not compared[part][3]:
+                n, pairs, listed, _ = compared[part]
+                progress(f"similarity: {part}: {n} with code, {pairs:,} pairs, {listed} listed")
     matches.sort(key=lambda m: (-m.score, m.part, m.a, m.b))
     return matches, {part: tuple(v[:2]) for part, v in compared.items()}
 

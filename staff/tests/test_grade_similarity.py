@@ -219,3 +219,13 @@ def test_command_line_compares_by_default(monkeypatch, fresh_release, tmp_path):
     with pytest.raises(SystemExit):
         main(common + ["--reference", str(tmp_path / "nowhere")])
     assert len(seen) == 3
+
+
+def test_a_part_split_over_several_tasks_finds_the_same_pairs(klass, report, fresh_release,
+                                                             tmp_path, monkeypatch):
+    folder, zips = klass
+    monkeypatch.setattr(similarity, "PAIRS_PER_TASK", 4)  # 8 students: 7 tasks per part
+    found = similarity_report(zips, tmp_path, fresh_release, progress=None)
+    assert {(m.part, m.a, m.b, round(m.score, 3)) for m in found.matches} == \
+        {(r["part"], r["student_a"], r["student_b"], float(r["score"])) for r in _report_rows(folder)}
+    assert found.compared == report[0].compared
