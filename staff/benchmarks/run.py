@@ -514,6 +514,8 @@ PARTS = (
      "Compared by hand from three runs of `run.py`"),
     ("RESULTS-features.md", "Image features (bench_features.py)", "From its latest run"),
     ("RESULTS-fcn.md", "FullyConnectedNet + Solver vs PyTorch (bench_fcn.py)", "From its latest run"),
+    ("RESULTS-similarity.md", "Similarity report of the class grader (bench_similarity.py)",
+     "From its latest run"),
 )
 
 

@@ -1,8 +1,12 @@
 """python -m staff.grade SUBMISSION.zip [--out DIR]
-python -m staff.grade SUBMISSIONS_FOLDER --jobs N [--out DIR]"""
+python -m staff.grade SUBMISSIONS_FOLDER --jobs N [--out DIR] [--reference DIR] [--no-similarity]
+
+For a folder, a similarity report of what the students wrote (similarity.csv and .html,
+evidence for the staff that changes no grade) follows the grading, unless --no-similarity."""
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import tempfile
 from pathlib import Path
@@ -30,10 +34,21 @@ def main(argv=None):
     parser.add_argument("--student-version", help="a built student version (default: build one "
                         "from this repository with staff.release)")
     parser.add_argument("--cifar", default=str(DEFAULT_CIFAR), help="cifar-10-batches-py folder")
+    parser.add_argument("--no-similarity", action="store_true",
+                        help="a folder: no similarity report (similarity.csv, similarity.html)")
+    parser.add_argument("--reference", metavar="DIR",
+                        help="a folder: known outside solutions (solved trees or zips) that the "
+                        "similarity report compares each submission with")
+    parser.add_argument("--similarity-threshold", type=float, default=None, metavar="SHARE",
+                        help="list a pair when this share of each side's code matches (default 0.5)")
     parser.add_argument("--per-test-timeout", type=float, default=Limits.per_test_seconds)
     parser.add_argument("--total-timeout", type=float, default=Limits.total_seconds)
     args = parser.parse_args(argv)
     submission = Path(args.submission)
+    if (args.reference or args.similarity_threshold is not None) and not submission.is_dir():
+        parser.error("--reference and --similarity-threshold need a folder of submissions")
+    if args.reference and not Path(args.reference).is_dir():
+        parser.error(f"--reference {args.reference}: no such folder")
     temp = []
     try:
         config = GradeConfig(
@@ -42,9 +57,15 @@ def main(argv=None):
             limits=Limits(per_test_seconds=args.per_test_timeout, total_seconds=args.total_timeout))
         if submission.is_dir():
             from staff.grade.klass import grade_class
+            from staff.grade.similarity import SimilarityConfig
 
+            similarity = None
+            if not args.no_similarity:
+                similarity = SimilarityConfig(reference=Path(args.reference) if args.reference else None)
+                if args.similarity_threshold is not None:
+                    similarity = dataclasses.replace(similarity, threshold=args.similarity_threshold)
             out = Path(args.out) if args.out else submission.parent / "results"
-            table = grade_class(submission, out, config, jobs=args.jobs)
+            table = grade_class(submission, out, config, jobs=args.jobs, similarity=similarity)
             print(f"graded {len(table)} submissions: {out / 'grades.csv'}")
             return 0
         out = Path(args.out) if args.out else submission.parent / (submission.stem + "-results")

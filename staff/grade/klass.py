@@ -8,7 +8,9 @@ written whole (to a temporary name, then renamed) and records the hash of the zi
 graded; a re-run skips every student whose folder matches their current zip, so an
 interrupted run loses nothing. ``executor=`` takes any :class:`concurrent.futures.Executor`
 (a ``ProcessPoolExecutor`` by default; ``distributed.Client(...).get_executor()`` for a
-Dask cluster); each task grades one zip.
+Dask cluster); each task grades one zip. With ``similarity=SimilarityConfig()`` (the command
+line's default) the same executor then compares what the students wrote
+(:mod:`.similarity`: ``similarity.csv`` and ``similarity.html``); that changes no grade.
 """
 from __future__ import annotations
 
@@ -83,12 +85,14 @@ def write_csv(out_root, rows):
     os.replace(tmp, out_root / "grades.csv")
 
 
-def grade_class(submissions, out_root, config, jobs=1, executor=None, progress=print):
+def grade_class(submissions, out_root, config, jobs=1, executor=None, progress=print,
+                similarity=None):
     """Grade every ``*.zip`` of ``submissions`` into ``out_root``. Returns the csv rows.
 
     Students already graded from the same zip are skipped. ``executor`` (any
     concurrent.futures.Executor) runs the gradings; by default a ProcessPoolExecutor
-    with ``jobs`` workers.
+    with ``jobs`` workers. ``similarity``: a :class:`.similarity.SimilarityConfig` to write
+    the similarity report of every zip afterwards, on the same executor (None: no report).
     """
     submissions, out_root = Path(submissions), Path(out_root)
     out_root.mkdir(parents=True, exist_ok=True)
@@ -105,7 +109,7 @@ def grade_class(submissions, out_root, config, jobs=1, executor=None, progress=p
             todo.append(z)
     if progress:
         progress(f"{len(zips)} submissions: {len(rows)} already graded, {len(todo)} to grade")
-    own = executor is None and todo
+    own = executor is None and (todo or similarity is not None)
     if own:
         executor = ProcessPoolExecutor(max_workers=max(1, jobs))
     try:
@@ -116,8 +120,13 @@ def grade_class(submissions, out_root, config, jobs=1, executor=None, progress=p
             write_csv(out_root, rows.values())  # after every student: nothing lost on a stop
             if progress:
                 progress(f"{name}: {results['score']:g}")
+        write_csv(out_root, rows.values())
+        if similarity is not None:
+            from staff.grade.similarity import similarity_report  # copydetect: staff only
+
+            similarity_report(list(zip(names, zips)), out_root, config.student_version,
+                              similarity, executor, config.zip_limits, progress)
     finally:
         if own:
             executor.shutdown()
-    write_csv(out_root, rows.values())
     return [rows[n] for n in sorted(rows)]

@@ -29,6 +29,7 @@ from staff.grade import grader, parts, report
 from staff.grade.grader import GradeConfig, editable_files, grade_submission, prepare
 from staff.grade.klass import grade_class
 from staff.grade.sandbox import Limits
+from staff.grade.similarity import SimilarityConfig
 from staff.tests.course_solution import SOLUTIONS
 from staff.tests.student_tree import fill, region_keys
 
@@ -445,7 +446,8 @@ def test_class_grading_is_resumable_and_runs_on_a_dask_cluster(
     (subs / "eve.zip").write_bytes(b"not a zip")
     out = tmp_path / "results"
     said = []
-    rows = grade_class(subs, out, config, jobs=2, progress=said.append)
+    rows = grade_class(subs, out, config, jobs=2, progress=said.append,
+                       similarity=SimilarityConfig())
     by_name = {row["student"]: row for row in rows}
     assert by_name["ada"]["total"] == parts.TOTAL_POINTS
     assert by_name["bob"]["total"] == 0 and by_name["bob"]["status"] == "graded"
@@ -455,6 +457,10 @@ def test_class_grading_is_resumable_and_runs_on_a_dask_cluster(
     assert [r["student"] for r in table] == ["ada", "bob", "eve"]
     assert float(table[0]["TwoLayerNet: backward"]) == FULL["TwoLayerNet: backward"]
     assert float(table[1]["TwoLayerNet: backward"]) == 0
+    # the similarity report: bob's skeleton compares as empty, eve's zip is listed
+    assert (out / "similarity.csv").read_text().splitlines()[1:] == []
+    page = (out / "similarity.html").read_text()
+    assert "It changes no grade" in page and "eve" in page and "not a zip file" in page
     feedback = (out / "bob" / "feedback.md").read_text()
     assert "Not implemented yet" in feedback or "not implemented yet" in feedback
     # re-running skips what is graded; an interrupted run (a folder missing) resumes
@@ -473,8 +479,14 @@ def test_class_grading_is_resumable_and_runs_on_a_dask_cluster(
 
     with LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1",
                       dashboard_address=None, processes=True) as cluster, Client(cluster) as client:
-        dask_rows = grade_class(subs, tmp_path / "dask", config,
-                                executor=client.get_executor(), progress=None)
+        # ada2 hands in ada's zip: graded already (same hash), compared on the cluster
+        (subs / "ada2.zip").write_bytes((subs / "ada.zip").read_bytes())
+        shutil.copytree(out / "ada", tmp_path / "dask" / "ada2")
+        dask_rows = grade_class(subs, tmp_path / "dask", config, executor=client.get_executor(),
+                                progress=None, similarity=SimilarityConfig())
+    dask_rows = [r for r in dask_rows if r["student"] != "ada2"]
+    flagged = (tmp_path / "dask" / "similarity.csv").read_text()  # hashed in other processes
+    assert "TwoLayerNet: backward,ada,ada2,1.000" in flagged
     assert [(r["student"], r["total"], r["status"]) for r in dask_rows] == \
         [(r["student"], r["total"], r["status"]) for r in rows]
     assert_left_clean(tmp_root)
