@@ -211,13 +211,13 @@ def busy_children(seconds=1.0):
 
 
 def test_an_error_in_a_worker_stops_the_sweep_and_the_other_workers(data):
-    # hidden_size 10**12 cannot be allocated: a MemoryError in its worker at once, while the
-    # other configuration would train for many minutes. The sweep must raise it and stop
-    # that worker, not wait for it.
+    # hidden_size 10**16 cannot be allocated (1.6 EB): a MemoryError in its worker at once,
+    # while the other configuration would train for many minutes. The sweep must raise it
+    # and stop that worker, not wait for it.
     pytest.importorskip("psutil")
     fixed = {k: v for k, v in FIXED.items() if k not in ("hidden_size", "num_iters")}
     with pytest.raises(MemoryError):
-        run_sweep(data, [{"hidden_size": 10**12}, {"num_iters": 10**8}], n_jobs=2,
+        run_sweep(data, [{"hidden_size": 10**16}, {"num_iters": 10**8}], n_jobs=2,
                   progress=False, **fixed)
     deadline = time.monotonic() + 30
     while (busy := busy_children()) and time.monotonic() < deadline:

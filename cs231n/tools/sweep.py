@@ -433,15 +433,13 @@ class SweepResult:
     """What :func:`run_sweep` returns.
 
     - records: one flat dict per configuration, in the sweep's order: the settings
-      (CONFIG_KEYS), ``status`` ("ok" or "diverged"), ``val_acc``, ``train_acc`` (None if
-      diverged), ``final_loss`` (last finite training loss), ``diverged_at`` (iteration or
-      None), ``message``, ``seconds`` (training time), ``train_acc_history`` and
-      ``val_acc_history`` (one value per epoch).
-    - best_record: the record with the highest validation accuracy among those that did
-      not diverge (the earliest on ties), or None if all diverged.
-    - best_net: that configuration's trained TwoLayerNet (None if all diverged).
-    - ran: how many configurations were trained by this call.
-    - skipped: how many were already in the results file.
+      (CONFIG_KEYS), ``status`` ("ok" or "diverged"), ``val_acc`` and ``train_acc`` (None if
+      diverged), ``final_loss``, ``diverged_at`` (iteration or None), ``message``,
+      ``seconds``, ``train_acc_history`` and ``val_acc_history`` (one value per epoch).
+    - best_record, best_net: the configuration with the highest validation accuracy (the
+      earliest on ties) among those that did not diverge, and its TwoLayerNet (None if all
+      diverged).
+    - ran, skipped: configurations trained by this call, and found in the results file.
     - wall_seconds: how long run_sweep took.
     """
 
