@@ -41,6 +41,7 @@ import math
 import numbers
 import os
 import tempfile
+import threading
 import time
 import warnings
 from collections.abc import Mapping
@@ -292,10 +293,28 @@ def _train_one(config, data, options):
     return record, params
 
 
-def _task(i, config, data, options, blas_threads):
+def _task(i, config, data, options, blas_threads, parent=None):
     """What a worker (or this process) runs: configuration ``i``, on ``blas_threads``."""
+    if parent is not None and os.getppid() == parent:  # a worker of this sweep's process
+        _exit_with(parent)
     with blas_threads_limit(blas_threads):
         return (i, *_train_one(config, data, options))
+
+
+_WATCHDOG = []
+
+
+def _exit_with(parent):
+    """Make this worker exit as soon as its parent, the sweep's process, is gone: once it is
+    killed, a loky worker may finish a long configuration first, or wait for work forever."""
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    if not _WATCHDOG:
+        _WATCHDOG.append(threading.Thread(target=watch, daemon=True, name="exit with parent"))
+        _WATCHDOG[0].start()
 
 
 def _temp_dir(nbytes):
@@ -350,7 +369,7 @@ def _results(todo, configs, data, options, n_jobs, threads, executor, stack):
     shared = _mapped(data, stack)
     # Closing the generator (after an error or Ctrl-C) stops the workers.
     results = Parallel(n_jobs=min(n_jobs, len(todo)), return_as="generator_unordered")(
-        delayed(_task)(i, configs[i], shared, options, threads) for i in todo)
+        delayed(_task)(i, configs[i], shared, options, threads, os.getpid()) for i in todo)
     stack.callback(results.close)
     return results
 
