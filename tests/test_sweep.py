@@ -3,6 +3,7 @@
 Everything runs on small synthetic data (3 Gaussian blobs in 20-D) so the tests are quick;
 expected values come from independent computations in the tests, never from the sweep.
 """
+import glob
 import itertools
 import json
 import math
@@ -297,6 +298,7 @@ def test_nothing_is_left_behind_when_a_sweep_is_killed(tmp_path, kill):
         p.kill()
     assert not left, "a process outlived the killed sweep"
     assert list(folder.iterdir()) == []  # no file
+    assert not glob.glob(f"/dev/shm/joblib_memmapping_folder_{proc.pid}_*")  # nor joblib's
     assert not any(_maps(p, folder) for p in psutil.process_iter())  # nor a nameless one
 
 

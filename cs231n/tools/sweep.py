@@ -367,8 +367,12 @@ def _results(todo, configs, data, options, n_jobs, threads, executor, stack):
 
     stack.enter_context(parallel_config(backend="loky", inner_max_num_threads=threads))
     shared = _mapped(data, stack)
+    # A folder named, so that joblib does not make one in /dev/shm to see if it can (an
+    # empty folder that a kill would leave); it puts files there only where _mapped cannot.
     # Closing the generator (after an error or Ctrl-C) stops the workers.
-    results = Parallel(n_jobs=min(n_jobs, len(todo)), return_as="generator_unordered")(
+    folder = _temp_dir(sum(a.nbytes for a in data.values())) or tempfile.gettempdir()
+    results = Parallel(n_jobs=min(n_jobs, len(todo)), return_as="generator_unordered",
+                       temp_folder=folder)(
         delayed(_task)(i, configs[i], shared, options, threads, os.getpid()) for i in todo)
     stack.callback(results.close)
     return results
