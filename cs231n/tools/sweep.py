@@ -353,6 +353,17 @@ def _mapped(data, stack):
     return out
 
 
+def _stop_workers():
+    """Stop joblib's worker processes: idle, they would hold memory, and named semaphores in
+    /dev/shm that a kill of this process leaves behind (loky's resource tracker, which
+    removes them, dies with a killed kernel's process group)."""
+    from joblib.externals.loky import reusable_executor
+
+    executor = getattr(reusable_executor, "_executor", None)
+    if executor is not None:
+        executor.shutdown(wait=True)
+
+
 def _results(todo, configs, data, options, n_jobs, threads, executor, stack):
     """(i, record, params) of every configuration in ``todo``, in the order they finish."""
     if executor is not None:  # the data goes with each task
@@ -366,6 +377,7 @@ def _results(todo, configs, data, options, n_jobs, threads, executor, stack):
     from joblib import Parallel, delayed, parallel_config
 
     stack.enter_context(parallel_config(backend="loky", inner_max_num_threads=threads))
+    stack.callback(_stop_workers)
     shared = _mapped(data, stack)
     # A folder named, so that joblib does not make one in /dev/shm to see if it can (an
     # empty folder that a kill would leave); it puts files there only where _mapped cannot.
