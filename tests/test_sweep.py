@@ -298,6 +298,7 @@ def test_nothing_is_left_behind_when_a_sweep_is_killed(tmp_path, kill):
         p.kill()
     assert not left, "a process outlived the killed sweep"
     assert list(folder.iterdir()) == []  # no file
+    assert not any(_maps(p, folder) for p in psutil.process_iter())  # nor a nameless one
     assert not glob.glob(f"/dev/shm/joblib_memmapping_folder_{proc.pid}_*")  # nor joblib's
     if kill == "process":  # loky's semaphores (its resource tracker removes them)
         deadline = time.monotonic() + 30
@@ -619,3 +620,23 @@ def test_heatmap_with_standard_error_marks_the_ties_and_widens_the_colour_range(
     ax = plot_heatmap(_records([0.50, 0.49]), x="learning_rate", y="reg", se=0.016)
     assert ax.images[0].get_clim() == pytest.approx((0.50 - 6 * 0.016, 0.50))
     plt.close(ax.figure)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="nameless files need /proc")
+def test_data_in_a_mapped_file_reaches_the_workers_without_a_copy(data, monkeypatch):
+    # get_CIFAR10_data puts the training images in such a file: the sweep hands the workers
+    # its name instead of copying 0.6 GB. Other arrays are copied into new files.
+    X = sweep.mapped_empty(data["X_train"].shape, data["X_train"].dtype)
+    X[...] = data["X_train"]
+    made = []
+    real = sweep.mapped_empty
+    monkeypatch.setattr(sweep, "mapped_empty", lambda *a, **k: made.append(a) or real(*a, **k))
+    shared = sweep._mapped({**data, "X_train": X})
+    assert shared["X_train"].filename == X.base.filename
+    assert sorted(made) == sorted((data[k].shape, data[k].dtype) for k in ("y_train", "X_val", "y_val"))
+    for k, arr in shared.items():
+        assert arr.filename.startswith("/proc/") and not arr.flags.writeable
+        np.testing.assert_array_equal(arr, X if k == "X_train" else data[k])
+    parallel = run_sweep({**data, "X_train": X}, GRID, n_jobs=2, progress=False, **FIXED)
+    sequential = run_sweep(data, GRID, n_jobs=1, progress=False, **FIXED)
+    assert without_seconds(parallel.records) == without_seconds(sequential.records)

@@ -331,25 +331,62 @@ def _temp_dir(nbytes):
     return None
 
 
-def _mapped(data, stack):
-    """The arrays, copied once into files memory-mapped read-only: joblib passes such an array
-    to a worker by its file name, and every worker maps the same pages. On Linux a file has
-    no name (it lives while this process or a worker holds it, /proc/PID/fd/N reaches it), so
-    no kill can leave one behind; elsewhere joblib maps the arrays into its own folder."""
+def _nameless_file(nbytes):
+    """(file, path): a new file of ``nbytes`` that has no name, and the path in /proc that
+    reaches it while the file is open; None where there is no such path (not Linux)."""
     try:
-        proc = f"/proc/{os.readlink('/proc/self')}/fd"  # this process as /proc names it
+        f = tempfile.TemporaryFile(dir=_temp_dir(nbytes))
     except OSError:
-        return data
-    where = _temp_dir(sum(a.nbytes for a in data.values()))
+        return None
+    try:
+        os.posix_fallocate(f.fileno(), 0, max(nbytes, 1))  # no room: an error now, not SIGBUS
+        # this process's PID as /proc names it (in a PID namespace, not always os.getpid())
+        path = f"/proc/{os.readlink('/proc/self')}/fd/{f.fileno()}"
+        if os.path.samestat(os.stat(path), os.fstat(f.fileno())):
+            return f, path
+    except (OSError, AttributeError):
+        pass
+    f.close()
+    return None
+
+
+def mapped_empty(shape, dtype):
+    """``np.empty(shape, dtype)`` in a memory-mapped file that has no name (Linux; elsewhere
+    an ordinary array). A sweep's workers map its pages instead of a copy (joblib passes it
+    by its /proc path), and no kill leaves it behind: it lives as long as a process maps it."""
+    dtype = np.dtype(dtype)
+    made = _nameless_file(int(np.prod(shape)) * dtype.itemsize)
+    if made is None:
+        return np.empty(shape, dtype)
+    mm = np.memmap(made[1], dtype=dtype, mode="r+", shape=shape)
+    mm.file = made[0]  # open, so the path stays valid, while the array or a view lives
+    return np.asarray(mm)
+
+
+def _mapped(data):
+    """The arrays in nameless memory-mapped files, read-only: joblib sends such an array to a
+    worker as its file's name, and every worker maps the same pages. An array already in
+    one (from get_CIFAR10_data) is not copied. Where there are none (not Linux), the arrays
+    as they are: joblib memory-maps them into its own folder."""
     out = {}
     for name, arr in data.items():
-        f = stack.enter_context(tempfile.TemporaryFile(dir=where))
-        np.save(f, arr)
-        f.flush()
-        path = f"{proc}/{f.fileno()}"
-        if not os.path.samestat(os.stat(path), os.fstat(f.fileno())):
-            return data
-        out[name] = np.load(path, mmap_mode="r")
+        base = arr
+        while base is not None and not isinstance(base, np.memmap):
+            base = base.base
+        whole = base is not None and base.ctypes.data == arr.ctypes.data and base.shape == arr.shape
+        if whole and str(base.filename).startswith("/proc/"):
+            mapped = base
+        else:
+            mapped = mapped_empty(arr.shape, arr.dtype)
+            mapped[...] = arr
+            while mapped.base is not None and not isinstance(mapped, np.memmap):
+                mapped = mapped.base
+        if isinstance(mapped, np.memmap):  # the same pages, read-only in the workers
+            out[name] = np.memmap(mapped.filename, dtype=arr.dtype, mode="r", shape=arr.shape,
+                                  offset=mapped.offset)
+            out[name].file = mapped.file
+        else:
+            out[name] = arr
     return out
 
 
@@ -378,7 +415,7 @@ def _results(todo, configs, data, options, n_jobs, threads, executor, stack):
 
     stack.enter_context(parallel_config(backend="loky", inner_max_num_threads=threads))
     stack.callback(_stop_workers)
-    shared = _mapped(data, stack)
+    shared = _mapped(data)
     # A folder named, so that joblib does not make one in /dev/shm to see if it can (an
     # empty folder that a kill would leave); it puts files there only where _mapped cannot.
     # Closing the generator (after an error or Ctrl-C) stops the workers.
