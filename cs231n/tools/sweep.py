@@ -16,9 +16,10 @@ initial weight scale and seed), and scores it on the validation set::
 
 or ``run_sweep(data, random_configs(20, lr=(1e-5, 1e-2), reg=(1e-3, 1.0), seed=0))``.
 
-- Parallel on joblib: one worker process per core (loky). The data is written once to
-  memory-mapped files that every worker maps (one copy for all of them); on Linux the files
-  have no name, so nothing is left behind however the sweep ends, even when it is killed.
+- Parallel on joblib: one worker process per core (loky), stopped at the end. The data
+  reaches them as memory-mapped files that every worker maps: one copy for all processes
+  (get_CIFAR10_data's training images are in one already, see mapped_empty). On Linux the
+  files have no name, so nothing is left behind however the sweep ends, even when killed.
 - Deterministic: every configuration trains with one BLAS thread wherever it runs, so the
   same sweep gives the same table on every run and for every ``n_jobs``. (Some OpenBLAS
   kernels round differently on 1 and 2 threads, and training amplifies the difference.)
