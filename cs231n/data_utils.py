@@ -15,7 +15,6 @@ from pathlib import Path
 import numpy as np
 
 from cs231n._validation import check_float_dtype
-from cs231n.tools.shared import shared_empty
 
 #: Where ``./get_datasets.sh`` puts the data (``CIFAR10_DIR`` overrides it).
 DEFAULT_CIFAR10_DIR = Path(__file__).resolve().parent.parent / "datasets" / "cifar-10-batches-py"
@@ -242,9 +241,11 @@ def get_CIFAR10_data(num_training=49000, num_validation=1000, num_test=1000,
     # Load as uint8 (0.18 GB) and convert only the rows we keep.
     Xtr, Ytr, Xte, Yte = load_CIFAR10(cifar10_dir, dtype=np.uint8)
     val = slice(num_training, num_training + num_validation)
-    # The training images go to shared memory where there is room: a sweep's worker
-    # processes then map them instead of each sweep copying 0.6 GB (cs231n.tools.shared).
-    X_train = shared_empty((num_training, NUM_FEATURES), dtype)
+    # The training images in a memory-mapped file, which a sweep's workers map instead of
+    # copying them (cs231n.tools.sweep.mapped_empty).
+    from cs231n.tools.sweep import mapped_empty
+
+    X_train = mapped_empty((num_training, NUM_FEATURES), dtype)
     X_train[...] = Xtr[:num_training].reshape(num_training, NUM_FEATURES)
     data = {
         "X_train": X_train,

@@ -16,49 +16,43 @@ initial weight scale and seed), and scores it on the validation set::
 
 or ``run_sweep(data, random_configs(20, lr=(1e-5, 1e-2), reg=(1e-3, 1.0), seed=0))``.
 
-- Parallel: by default one worker process per core; the data goes to the workers once,
-  through shared memory, instead of one copy per worker. ``n_jobs=1`` trains in this
-  process, one configuration after another.
-- Deterministic: every configuration trains with one BLAS thread (threadpoolctl), in a
-  worker, in this process or in an executor, so the same sweep gives the same table on
-  every run and for every ``n_jobs``. (On some OpenBLAS kernels 1 and 2 threads round
-  differently, and training amplifies the difference.) ``blas_threads=`` sets another
-  count, the same for every configuration.
+- Parallel on joblib: one worker process per core (loky), stopped at the end. The data
+  reaches them as memory-mapped files that every worker maps: one copy for all processes
+  (get_CIFAR10_data's training images are in one already, see mapped_empty). On Linux the
+  files have no name, so nothing is left behind however the sweep ends, even when killed.
+- Deterministic: every configuration trains with one BLAS thread wherever it runs, so the
+  same sweep gives the same table on every run and for every ``n_jobs``. (Some OpenBLAS
+  kernels round differently on 1 and 2 threads, and training amplifies the difference.)
 - Any ``concurrent.futures.Executor`` can run the configurations instead (``executor=``),
-  for example a Dask cluster's ``client.get_executor()``; the data is then sent with each
-  task, so keep it small there (or train on a subset).
+  e.g. a Dask cluster's ``client.get_executor()``; the data then goes with each task.
 - Nothing is lost: with ``results_path=`` each finished configuration is appended to a JSON
-  Lines file as soon as it finishes, and running the same sweep again with the same file
-  skips what is already recorded, so an interrupted sweep resumes where it stopped.
-- A configuration whose loss becomes NaN or infinite is recorded as ``"diverged"`` (with
-  the iteration) and the sweep goes on.
-- Reproducible: each configuration draws its initial weights and minibatches from its own
-  ``seed``.
-- Fast where it can be: in the staff's tree the configurations train through
-  ``cs231n.tools.fast`` (the same results as ``TwoLayerNet.train``, faster); in the
-  student version, where it is absent, they train with the student's own
-  ``TwoLayerNet.train``.
-- In a script, call run_sweep under ``if __name__ == "__main__":`` (worker processes are
-  started with "forkserver" or "spawn"); a notebook needs nothing.
+  Lines file at once, and the same sweep run again skips what is recorded there (same data,
+  code and options), so an interrupted sweep resumes where it stopped.
+- A configuration whose loss becomes NaN or infinite is recorded as ``"diverged"``.
+- In the staff's tree the configurations train through ``cs231n.tools.fast`` (the same
+  results, faster); in the student version, with the student's ``TwoLayerNet.train``.
+- In a script, call run_sweep under ``if __name__ == "__main__":``; a notebook needs nothing.
 """
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import math
 import numbers
 import os
+import tempfile
+import threading
 import time
 import warnings
 from collections.abc import Mapping
-from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from cs231n.tools.blas import blas_threads as blas_threads_limit
-from cs231n.tools.shared import free_block, new_block, shared_location
+from cs231n.tools.progress import tqdm
 from cs231n.tools.training import train_net
 from cs231n._validation import (check_features, check_nonnegative_float, check_positive_float,
                                 check_data_dict, check_positive_int, check_y, read_only)
@@ -248,7 +242,7 @@ def _full_configs(configs, fixed):
 
 
 # ----------------------------------------------------------------------------------------
-# Training one configuration (runs in this process or in a worker)
+# Training one configuration (in a worker or in this process)
 # ----------------------------------------------------------------------------------------
 
 def _accuracy(net, X, y):
@@ -300,123 +294,138 @@ def _train_one(config, data, options):
     return record, params
 
 
-def _limited(blas_threads, fn, *args):
+def _task(i, config, data, options, blas_threads, parent=None):
+    """What a worker (or this process) runs: configuration ``i``, on ``blas_threads``."""
+    if parent is not None and os.getppid() == parent:  # a worker of this sweep's process
+        _exit_with(parent)
     with blas_threads_limit(blas_threads):
-        return fn(*args)
+        return (i, *_train_one(config, data, options))
 
 
-def _executor_task(config, data, options, blas_threads):
-    """What a generic executor runs: the data comes with the task."""
-    return _limited(blas_threads, _train_one, config, data, options)
+_WATCHDOG = []
 
 
-# State of a worker process of the built-in pool: the shared data and its memory blocks.
-_WORKER = {}
+def _exit_with(parent):
+    """Make this worker exit as soon as its parent, the sweep's process, is gone: once it is
+    killed, a loky worker may finish a long configuration first, or wait for work forever."""
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    if not _WATCHDOG:
+        _WATCHDOG.append(threading.Thread(target=watch, daemon=True, name="exit with parent"))
+        _WATCHDOG[0].start()
 
 
-def _init_worker(blas_threads):
-    # The worker's thread count is fixed for its life: results must not depend on timing.
-    if blas_threads is not None:
-        _WORKER["blas_limit"] = blas_threads_limit(blas_threads)
+def _temp_dir(nbytes):
+    """Where the mapped files go: JOBLIB_TEMP_FOLDER if set, RAM (/dev/shm) where it has room
+    to spare (writing past its end fails), else the temporary folder (as joblib chooses)."""
+    if os.environ.get("JOBLIB_TEMP_FOLDER"):
+        return os.environ["JOBLIB_TEMP_FOLDER"]
+    try:
+        st = os.statvfs("/dev/shm")
+        if st.f_bavail * st.f_frsize > nbytes + (256 << 20):
+            return "/dev/shm"
+    except (OSError, AttributeError):
+        pass
+    return None
 
 
-def _attach(spec):
-    """Map the sweep's shared arrays in this worker (once per sweep)."""
-    if _WORKER.get("spec") == spec:
-        return _WORKER["data"]
-    from multiprocessing import shared_memory
-
-    data, blocks = {}, []
-    for name, (kind, where, shape, dtype, offset) in spec.items():
-        if kind == "shm":
-            block = shared_memory.SharedMemory(name=where)
-            arr = np.ndarray(shape, dtype=np.dtype(dtype), buffer=block.buf,
-                             offset=offset)
-            blocks.append(block)
-        else:  # a .npy file, memory-mapped: the page cache is shared by all workers
-            arr = np.load(where, mmap_mode="r")
-        arr.flags.writeable = False
-        data[name] = arr
-    # keep the mappings alive as long as the worker (it ends with the sweep)
-    _WORKER.update(spec=spec, data=data, blocks=blocks)
-    return data
+def _nameless_file(nbytes):
+    """(file, path): a new file of ``nbytes`` that has no name, and the path in /proc that
+    reaches it while the file is open; None where there is no such path (not Linux)."""
+    try:
+        f = tempfile.TemporaryFile(dir=_temp_dir(nbytes))
+    except OSError:
+        return None
+    try:
+        os.posix_fallocate(f.fileno(), 0, max(nbytes, 1))  # no room: an error now, not SIGBUS
+        # this process's PID as /proc names it (in a PID namespace, not always os.getpid())
+        path = f"/proc/{os.readlink('/proc/self')}/fd/{f.fileno()}"
+        if os.path.samestat(os.stat(path), os.fstat(f.fileno())):
+            return f, path
+    except (OSError, AttributeError):
+        pass
+    f.close()
+    return None
 
 
-def _pool_task(spec, config, options):
-    return _train_one(config, _attach(spec), options)
+def mapped_empty(shape, dtype):
+    """``np.empty(shape, dtype)`` in a memory-mapped file that has no name (Linux; elsewhere
+    an ordinary array). A sweep's workers map its pages instead of a copy (joblib passes it
+    by its /proc path), and no kill leaves it behind: it lives as long as a process maps it."""
+    dtype = np.dtype(dtype)
+    made = _nameless_file(int(np.prod(shape)) * dtype.itemsize)
+    if made is None:
+        return np.empty(shape, dtype)
+    mm = np.memmap(made[1], dtype=dtype, mode="r+", shape=shape)
+    mm.file = made[0]  # open, so the path stays valid, while the array or a view lives
+    return np.asarray(mm)
 
 
-class _SharedData:
-    """The sweep's arrays, copied once to where every worker maps them without a copy.
-
-    Shared memory when it has room (a container's /dev/shm can be tiny, and writing past
-    its end would crash with SIGBUS), otherwise memory-mapped .npy files in a temporary
-    folder.
-    """
-
-    def __init__(self, data):
-        self.blocks, self.spec, self.tmpdir = [], {}, None
-        try:
-            for name in DATA_KEYS:
-                arr = data[name]
-                found = shared_location(arr)
-                if found is not None:  # already in shared memory (get_CIFAR10_data): no copy
-                    self.spec[name] = ("shm", found[0], arr.shape, arr.dtype.str, found[1])
-                    continue
-                block = new_block(arr.nbytes)
-                if block is not None:
-                    self.blocks.append(block)
-                    _copy_in_halves(np.ndarray(arr.shape, dtype=arr.dtype, buffer=block.buf), arr)
-                    self.spec[name] = ("shm", block.name, arr.shape, arr.dtype.str, 0)
-                    continue
-                if self.tmpdir is None:
-                    import tempfile
-
-                    self.tmpdir = tempfile.mkdtemp(prefix="cs231n_sweep_")
-                path = os.path.join(self.tmpdir, f"{name}.npy")
-                np.save(path, arr)
-                self.spec[name] = ("file", path, arr.shape, arr.dtype.str, 0)
-        except BaseException:
-            self.close()
-            raise
-
-    def close(self):
-        for block in self.blocks:
-            free_block(block)
-        self.blocks = []
-        if self.tmpdir is not None:
-            import shutil
-
-            shutil.rmtree(self.tmpdir, ignore_errors=True)
-            self.tmpdir = None
+def _mapped(data):
+    """The arrays in nameless memory-mapped files, read-only: joblib sends such an array to a
+    worker as its file's name, and every worker maps the same pages. An array already in
+    one (from get_CIFAR10_data) is not copied. Where there are none (not Linux), the arrays
+    as they are: joblib memory-maps them into its own folder."""
+    out = {}
+    for name, arr in data.items():
+        base = arr
+        while base is not None and not isinstance(base, np.memmap):
+            base = base.base
+        whole = base is not None and base.ctypes.data == arr.ctypes.data and base.shape == arr.shape
+        if whole and str(base.filename).startswith("/proc/"):
+            mapped = base
+        else:
+            mapped = mapped_empty(arr.shape, arr.dtype)
+            mapped[...] = arr
+            while mapped.base is not None and not isinstance(mapped, np.memmap):
+                mapped = mapped.base
+        if isinstance(mapped, np.memmap):  # the same pages, read-only in the workers
+            out[name] = np.memmap(mapped.filename, dtype=arr.dtype, mode="r", shape=arr.shape,
+                                  offset=mapped.offset)
+            out[name].file = mapped.file
+        else:
+            out[name] = arr
+    return out
 
 
-def _copy_in_halves(dst, src):
-    """dst[...] = src with two threads: filling fresh shared memory is mostly page faults,
-    which two cores take nearly twice as fast (0.23 s instead of 0.38 s for CIFAR-10)."""
-    if src.ndim == 0 or src.shape[0] < 2 or src.nbytes < (16 << 20):
-        dst[...] = src
-        return
-    from concurrent.futures import ThreadPoolExecutor
+def _stop_workers():
+    """Stop joblib's worker processes: idle, they would hold memory, and named semaphores in
+    /dev/shm that a kill of this process leaves behind (loky's resource tracker, which
+    removes them, dies with a killed kernel's process group)."""
+    from joblib.externals.loky import reusable_executor
 
-    half = src.shape[0] // 2
-    with ThreadPoolExecutor(2) as threads:  # NumPy releases the GIL while it copies
-        for f in [threads.submit(dst.__setitem__, part, src[part])
-                  for part in (slice(0, half), slice(half, None))]:
-            f.result()
+    executor = getattr(reusable_executor, "_executor", None)
+    if executor is not None:
+        executor.shutdown(wait=True)
 
 
-def _stop_pool(pool):
-    """Cancel what has not started and stop the workers now (after an error or Ctrl-C)."""
-    terminate = getattr(pool, "terminate_workers", None)  # Python 3.14+
-    if terminate is not None:
-        terminate()
-        return
-    # shutdown() forgets the worker processes, so take them first
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        process.terminate()
+def _results(todo, configs, data, options, n_jobs, threads, executor, stack):
+    """(i, record, params) of every configuration in ``todo``, in the order they finish."""
+    if executor is not None:  # the data goes with each task
+        from concurrent.futures import as_completed
+
+        futures = [executor.submit(_task, i, configs[i], data, options, threads) for i in todo]
+        stack.callback(lambda: [f.cancel() for f in futures])  # after an error or Ctrl-C
+        return (f.result() for f in as_completed(futures))
+    if n_jobs == 1 or len(todo) <= 1:
+        return (_task(i, configs[i], data, options, threads) for i in todo)
+    from joblib import Parallel, delayed, parallel_config
+
+    stack.enter_context(parallel_config(backend="loky", inner_max_num_threads=threads))
+    stack.callback(_stop_workers)
+    shared = _mapped(data)
+    # A folder named, so that joblib does not make one in /dev/shm to see if it can (an
+    # empty folder that a kill would leave); it puts files there only where _mapped cannot.
+    # Closing the generator (after an error or Ctrl-C) stops the workers.
+    folder = _temp_dir(sum(a.nbytes for a in data.values())) or tempfile.gettempdir()
+    results = Parallel(n_jobs=min(n_jobs, len(todo)), return_as="generator_unordered",
+                       temp_folder=folder)(
+        delayed(_task)(i, configs[i], shared, options, threads, os.getpid()) for i in todo)
+    stack.callback(results.close)
+    return results
 
 
 # ----------------------------------------------------------------------------------------
@@ -497,15 +506,13 @@ class SweepResult:
     """What :func:`run_sweep` returns.
 
     - records: one flat dict per configuration, in the sweep's order: the settings
-      (CONFIG_KEYS), ``status`` ("ok" or "diverged"), ``val_acc``, ``train_acc`` (None if
-      diverged), ``final_loss`` (last finite training loss), ``diverged_at`` (iteration or
-      None), ``message``, ``seconds`` (training time), ``train_acc_history`` and
-      ``val_acc_history`` (one value per epoch).
-    - best_record: the record with the highest validation accuracy among those that did
-      not diverge (the earliest on ties), or None if all diverged.
-    - best_net: that configuration's trained TwoLayerNet (None if all diverged).
-    - ran: how many configurations were trained by this call.
-    - skipped: how many were already in the results file.
+      (CONFIG_KEYS), ``status`` ("ok" or "diverged"), ``val_acc`` and ``train_acc`` (None if
+      diverged), ``final_loss``, ``diverged_at`` (iteration or None), ``message``,
+      ``seconds``, ``train_acc_history`` and ``val_acc_history`` (one value per epoch).
+    - best_record, best_net: the configuration with the highest validation accuracy (the
+      earliest on ties) among those that did not diverge, and its TwoLayerNet (None if all
+      diverged).
+    - ran, skipped: configurations trained by this call, and found in the results file.
     - wall_seconds: how long run_sweep took.
     """
 
@@ -561,13 +568,9 @@ class SweepResult:
         return plot_heatmap(self, x=x, y=y, value=value, ax=ax, se=se)
 
 
-def _default_n_jobs():
-    return os.cpu_count() or 1
-
-
 def run_sweep(data, configs, *, n_jobs=None, executor=None, results_path=None, save_best=None,
               progress=True, blas_threads="auto", train_eval_size=10_000, num_classes=None,
-              mp_context="auto", **fixed):
+              **fixed):
     """Train a TwoLayerNet for every configuration and score it on the validation set.
 
     Inputs:
@@ -575,34 +578,23 @@ def run_sweep(data, configs, *, n_jobs=None, executor=None, results_path=None, s
       returned by get_CIFAR10_data (other keys are ignored). float32 data trains in float32.
     - configs: a grid, dict of lists (every combination is trained, see expand_grid), or a
       list of configuration dicts (e.g. from random_configs).
-    - fixed: settings shared by all configurations, as keyword arguments (for example
-      ``hidden_size=100, num_iters=2000, batch_size=200, learning_rate_decay=0.95,
-      std=1e-4, seed=0``); a configuration's own value wins. Unset settings take
-      DEFAULTS.
-    - n_jobs: worker processes (default: one per core, os.cpu_count()); 1 trains in this
-      process, one configuration after another.
-    - executor: a concurrent.futures.Executor to run the configurations instead (for
-      example ``dask.distributed.Client(...).get_executor()``); the data is sent with each
-      task. n_jobs is then ignored and the executor is not shut down.
-    - results_path: JSON Lines file; each finished configuration is appended as one line
-      as soon as it finishes, and configurations already in the file are not trained again.
+    - fixed: settings shared by all configurations, as keyword arguments (e.g.
+      ``hidden_size=100, num_iters=2000``); a configuration's own value wins. Unset
+      settings take DEFAULTS.
+    - n_jobs: worker processes (default: one per core); 1 trains in this process.
+    - executor: a concurrent.futures.Executor to run the configurations instead (e.g.
+      ``dask.distributed.Client(...).get_executor()``); n_jobs is then ignored.
+    - results_path: JSON Lines file; each finished configuration is appended at once, and
+      configurations already in the file (same data, code and options) are not trained again.
     - save_best: if given, the best net is saved there with TwoLayerNet.save (.npz).
     - progress: show a progress bar over finished configurations (tqdm).
-    - blas_threads: BLAS threads per configuration, the same for all of them wherever they
-      run, so that the records do not depend on n_jobs; "auto" means 1 (the workers share
-      the cores). None leaves the threads as they are (with n_jobs=1 that uses every core;
-      the records may then differ from a parallel run's in the last digits).
+    - blas_threads: BLAS threads per configuration, the same wherever it runs, so that the
+      records do not depend on n_jobs; "auto" means 1 (the workers share the cores). None
+      leaves the threads alone (with n_jobs=1 that uses every core; the records may then
+      differ from a parallel run's in the last digits).
     - train_eval_size: train_acc is measured on the first this-many training images (None:
-      all of them), which shows over-fitting at a fraction of the cost of all 49,000.
+      all), which shows over-fitting at a fraction of the cost.
     - num_classes: number of classes C (default: largest label + 1).
-    - mp_context: start method of the worker processes: "auto" (the default: "forkserver"
-      where there is one, as on Linux and macOS, else "spawn"), "spawn", "forkserver" or
-      "fork". The data reaches them through shared memory whatever the method.
-      "forkserver" is as safe as "spawn" (workers are forked from a clean server process,
-      never from this one) and faster from the second sweep on: the server, started once
-      per session, has NumPy and this package imported already. With either, a script
-      must call run_sweep under ``if __name__ == "__main__":``, as always with
-      multiprocessing; notebooks need nothing.
 
     Returns a SweepResult (records, best_record, best_net, to_markdown(), plot_heatmap()).
     The best net comes back from the worker that trained it; if it was found in the
@@ -611,22 +603,20 @@ def run_sweep(data, configs, *, n_jobs=None, executor=None, results_path=None, s
     began = time.perf_counter()
     all_configs = _full_configs(configs, fixed)
     data = _checked_data(data)
-    if num_classes is None:
-        num_classes = int(max(data["y_train"].max(), data["y_val"].max())) + 1
-    num_classes = check_positive_int(num_classes, "num_classes")
-    if max(data["y_train"].max(), data["y_val"].max()) >= num_classes:
+    labels_max = int(max(data["y_train"].max(), data["y_val"].max()))
+    num_classes = check_positive_int(labels_max + 1 if num_classes is None else num_classes,
+                                     "num_classes")
+    if labels_max >= num_classes:
         raise ValueError(f"labels must lie in 0..{num_classes - 1}")
     if train_eval_size is not None:
         train_eval_size = check_positive_int(train_eval_size, "train_eval_size")
-    if n_jobs is None:
-        n_jobs = _default_n_jobs()
-    n_jobs = check_positive_int(n_jobs, "n_jobs")
+    n_jobs = check_positive_int(os.cpu_count() or 1 if n_jobs is None else n_jobs, "n_jobs")
     if blas_threads != "auto" and blas_threads is not None:
         blas_threads = check_positive_int(blas_threads, "blas_threads")
+    threads = 1 if blas_threads == "auto" else blas_threads
     options = {"num_classes": num_classes, "train_eval_size": train_eval_size}
 
-    keys = [config_key(c) for c in all_configs]
-    index = {k: i for i, k in enumerate(keys)}
+    index = {config_key(c): i for i, c in enumerate(all_configs)}
     records = [None] * len(all_configs)
     fp = fingerprint(data, options) if results_path is not None else None
     if results_path is not None:
@@ -646,39 +636,24 @@ def run_sweep(data, configs, *, n_jobs=None, executor=None, results_path=None, s
     if skipped:
         print(f"sweep: {skipped} of {len(all_configs)} configurations loaded from "
               f"{results_path} (same settings, data and code); {len(todo)} to train")
-
-    best = {"rank": None, "params": None}
-
-    def finish(i, record, params):
-        records[i] = record
-        if results_path is not None:
-            _append_record(results_path, dict(record, fingerprint=fp))
-        if record["status"] == "ok":
-            rank = (record["val_acc"], -i)
-            if best["rank"] is None or rank > best["rank"]:
-                best["rank"], best["params"] = rank, params
-
-    bar = _progress_bar(len(all_configs), skipped) if progress else None
     if executor is not None or n_jobs > 1:
         # Longest first, so that no worker is left with a long configuration at the end
-        # while the others idle (the table keeps the sweep's order whatever the finishing order).
+        # while the others idle (the table keeps the sweep's order).
         todo.sort(key=lambda i: -_estimated_cost(all_configs[i]))
-    try:
-        threads = 1 if blas_threads == "auto" else blas_threads
-        if executor is not None:
-            futures = {executor.submit(_executor_task, all_configs[i], data, options, threads): i
-                       for i in todo}
-            _collect(futures, finish, bar, cancel=lambda: [f.cancel() for f in futures])
-        elif n_jobs == 1 or len(todo) <= 1:
-            for i in todo:
-                finish(i, *_limited(threads, _train_one, all_configs[i], data, options))
-                _tick(bar)
-        else:
-            _run_pool(data, all_configs, todo, options, min(n_jobs, len(todo)), threads,
-                      mp_context, finish, bar)
-    finally:
-        if bar is not None:
-            bar.close()
+
+    best = {"rank": None, "params": None}
+    with contextlib.ExitStack() as stack:
+        bar = stack.enter_context(tqdm(total=len(all_configs), initial=skipped, desc="sweep",
+                                       unit="config", disable=not progress))
+        for i, record, params in _results(todo, all_configs, data, options, n_jobs, threads,
+                                          executor, stack):
+            records[i] = record
+            if results_path is not None:
+                _append_record(results_path, dict(record, fingerprint=fp))
+            rank = (record["val_acc"], -i)
+            if record["status"] == "ok" and (best["rank"] is None or rank > best["rank"]):
+                best["rank"], best["params"] = rank, params
+            bar.update(1)
 
     result = SweepResult(records=records, ran=len(todo), skipped=skipped,
                          results_path=None if results_path is None else str(results_path))
@@ -689,7 +664,7 @@ def run_sweep(data, configs, *, n_jobs=None, executor=None, results_path=None, s
         result.best_record = records[i]
         params = best["params"] if best["rank"] == rank else None
         if params is None:  # recorded by an earlier run: train it again (same seed)
-            params = _retrain(all_configs[i], data, options, records[i])
+            params = _retrain(all_configs[i], data, options, records[i], threads)
         result.best_net = TwoLayerNet.from_params(params)
         if save_best is not None:
             result.best_net.save(save_best)
@@ -718,81 +693,14 @@ def _checked_data(data):
     }
 
 
-def _collect(futures, finish, bar, cancel):
-    """Hand each finished future's result to ``finish`` as it completes."""
-    pending = set(futures)
-    try:
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in sorted(done, key=futures.get):
-                i = futures[fut]
-                finish(i, *fut.result())
-                _tick(bar)
-    except BaseException:
-        cancel()
-        raise
-
-
-def _mp_context(method):
-    import multiprocessing
-
-    if method == "auto":
-        method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-    ctx = multiprocessing.get_context(method)
-    if method == "forkserver":
-        # Only read when the server starts (once per session); workers forked from it
-        # start with NumPy and the sweep imported.
-        ctx.set_forkserver_preload(["cs231n.tools.sweep"])
-    return ctx
-
-
-def _run_pool(data, configs, todo, options, n_workers, blas_threads, mp_context, finish, bar):
-    from concurrent.futures import ProcessPoolExecutor
-
-    ctx = _mp_context(mp_context)
-    pool = ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx,
-                               initializer=_init_worker, initargs=(blas_threads,))
-    shared = None
-    try:
-        # Workers must report the shared blocks they map to this process's resource tracker;
-        # a forked worker would otherwise start its own, which "cleans up" at its exit.
-        if os.name == "posix":
-            from multiprocessing import resource_tracker
-
-            resource_tracker.ensure_running()
-        # The data goes to shared memory (on both cores) before the first task starts the
-        # workers: overlapping the copy with their start (each imports NumPy and this
-        # package) was slower, as both compete for the same cores.
-        shared = _SharedData(data)
-        futures = {pool.submit(_pool_task, shared.spec, configs[i], options): i for i in todo}
-        _collect(futures, finish, bar, cancel=lambda: _stop_pool(pool))
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-        if shared is not None:
-            shared.close()
-
-
-def _retrain(config, data, options, record):
-    record_again, params = _train_one(config, data, options)
+def _retrain(config, data, options, record, threads):
+    _, record_again, params = _task(-1, config, data, options, threads)
     if record_again["val_acc"] != record["val_acc"]:
         warnings.warn(
             f"the best configuration, trained again, reached val_acc {record_again['val_acc']} "
             f"instead of the recorded {record['val_acc']} (different BLAS threads or data?)",
             SweepWarning, stacklevel=3)
     return params
-
-
-def _progress_bar(total, initial):
-    # The package's one progress bar: a widget in Jupyter, text elsewhere (and with
-    # CS231N_TEXT_PROGRESS=1).
-    from cs231n.tools.progress import progress_bar
-
-    return progress_bar(total, "sweep", unit="config", initial=initial, leave=True)
-
-
-def _tick(bar):
-    if bar is not None:
-        bar.update(1)
 
 
 # ----------------------------------------------------------------------------------------

@@ -39,6 +39,7 @@ LEARNING_RATE = 1e-4  # the course's first net: lr 1e-4, reg 0.25, std 1e-4
 REG = 0.25
 STD = 1e-4
 NUM_CLASSES = 10
+SECTIONS = ("throughput", "sweep", "widget", "notebook")
 TARGETS = {"torch": 1.0, "sklearn": 1.6, "gemm": 0.5, "sweep": 1.3, "widget_s": 2.0}
 
 
@@ -451,10 +452,10 @@ def write_report(path, info, args, thr, gemm, sweep, notebook, widget, command, 
                  "deterministic: `n_jobs=1` with run_sweep's default of 1 BLAS thread per "
                  "configuration. Parallel: `n_jobs=2` worker processes with 1 BLAS thread each "
                  "(run_sweep's defaults: every configuration on one thread wherever it runs, "
-                 "so the table is the same on every run and for every n_jobs; workers forked "
-                 "from a forkserver, which starts once per session, in the first run); the "
-                 "workers map the training images from the shared memory get_CIFAR10_data put "
-                 "them in, and only the small splits are copied (worker start included). Median of "
+                 "so the table is the same on every run and for every n_jobs): joblib's loky "
+                 "workers, started in the first run and reused by the next ones; each run copies "
+                 "the data once into memory-mapped files that both workers map (copy and worker "
+                 "start included). Median of "
                  f"{len(sweep['times']['sequential'])} runs each.\n")
         L.append("| | seconds | runs (s) |\n|---|---:|---|")
         for k in ("sequential", "sequential_deterministic", "parallel"):
@@ -543,6 +544,8 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true",
                         help="smoke run: few iterations, one repeat, tiny sweep, no notebook")
     parser.add_argument("--skip-notebook", action="store_true")
+    parser.add_argument("--only", nargs="+", choices=SECTIONS, default=SECTIONS,
+                        help="measure only these sections (the others say 'not run')")
     parser.add_argument("--output", type=Path, default=HERE / "RESULTS.md")
     args = parser.parse_args(argv)
     if args.quick:
@@ -565,15 +568,22 @@ def main(argv=None):
     log("loading CIFAR-10 (float32)")
     data = get_CIFAR10_data(dtype=np.float32)
 
-    thr = bench_throughput(data, args.hidden, args.iters, args.repeats, args.warmup)
-    gemm = {hidden: bench_gemm(hidden) for hidden in args.hidden}
-    log("sweep")
-    sweep = bench_sweep(data, args.sweep_repeats, quick=args.quick)
+    thr, gemm, sweep = {}, {}, None
+    if "throughput" in args.only:
+        thr = bench_throughput(data, args.hidden, args.iters, args.repeats, args.warmup)
+        gemm = {hidden: bench_gemm(hidden) for hidden in args.hidden}
+    if "sweep" in args.only:
+        log("sweep")
+        sweep = bench_sweep(data, args.sweep_repeats, quick=args.quick)
     del data
-    log("widget")
-    widget = bench_widget(args.widget_repeats)
-    notebook = {"error": "skipped (--skip-notebook)"} if args.skip_notebook else \
-        (log("notebook") or bench_notebook(ROOT / "notebooks" / "two_layer_net.ipynb"))
+    widget = {"error": "not run"}
+    if "widget" in args.only:
+        log("widget")
+        widget = bench_widget(args.widget_repeats)
+    notebook = {"error": "not run"}
+    if "notebook" in args.only and not args.skip_notebook:
+        log("notebook")
+        notebook = bench_notebook(ROOT / "notebooks" / "two_layer_net.ipynb")
     write_report(args.output, info, args, thr, gemm, sweep, notebook, widget, command,
                  time.perf_counter() - began)
     log(f"wrote {args.output}")

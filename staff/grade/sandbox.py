@@ -89,9 +89,8 @@ def scrubbed_env(work, tree, extra_paths=(), cifar_dir=None):
         "MKL_NUM_THREADS": "1",
         "NO_PROXY": "*",
         "no_proxy": "*",
-        # The end of the run's PID namespace kills every process in it, the janitors that
-        # would remove a killed run's shared-memory blocks too (cs231n.tools.shared).
-        "CS231N_SHARED_MEMORY": "0",
+        # A sweep's memory-mapped data in the run's own folder, under its limits.
+        "JOBLIB_TEMP_FOLDER": str(work / "tmp"),
     }
     if os.environ.get("OPENBLAS_CORETYPE"):  # the BLAS kernel the staff chose, not a secret
         env["OPENBLAS_CORETYPE"] = os.environ["OPENBLAS_CORETYPE"]
