@@ -259,6 +259,10 @@ def test_nothing_is_left_behind_when_a_sweep_is_killed(tmp_path, kill):
     import subprocess
 
     psutil = pytest.importorskip("psutil")
+    # The sweep trains the student's net in the script: while a part of it is still to
+    # write, this step raises NotImplementedError, a skip naming the part (see conftest.py).
+    TwoLayerNet(4, 3, 2, seed=0).train(np.zeros((4, 4)), np.zeros(4, int), np.zeros((2, 4)),
+                                       np.zeros(2, int), num_iters=1, batch_size=2)
     folder = tmp_path / "joblib"
     folder.mkdir()
     script = tmp_path / "killed.py"
