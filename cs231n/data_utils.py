@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cs231n._validation import check_float_dtype
+from cs231n.tools.validation import check_float_dtype
 
 #: Where ``./get_datasets.sh`` puts the data (``CIFAR10_DIR`` overrides it).
 DEFAULT_CIFAR10_DIR = Path(__file__).resolve().parent.parent / "datasets" / "cifar-10-batches-py"

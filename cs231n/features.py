@@ -13,12 +13,12 @@ changes, and a classifier trained on them does better than one trained on pixels
 
 These are the course's features (nothing to implement in this file). extract_features
 computes the package's own functions for many images at once, with the same numbers, in
-cs231n/tools/batch_features.py; the input checks are in cs231n/_validation.py.
+cs231n/tools/batch_features.py; the input checks are in cs231n/tools/validation.py.
 """
 import matplotlib.colors
 import numpy as np
 
-from cs231n._validation import (check_color_histogram, check_extract_features,
+from cs231n.tools.validation import (check_color_histogram, check_extract_features,
                                 check_feature_vector, check_image)
 
 

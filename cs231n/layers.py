@@ -7,14 +7,14 @@ function takes ``dout`` (the upstream gradient, the derivative of the loss with 
 function's inputs, in the same order. The loss layers (``softmax_loss``, ``svm_loss``)
 return ``(loss, dx)`` directly.
 
-The checks on the inputs (shapes, labels; in cs231n/_validation.py) run before the maths, so
+The checks on the inputs (shapes, labels; in cs231n/tools/validation.py) run before the maths, so
 that a mismatch is reported with the layer's name and the shapes instead of a broadcasting error.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from cs231n._validation import check_affine, check_dout, check_layer_array, check_scores
+from cs231n.tools.validation import check_affine, check_dout, check_layer_array, check_scores
 
 
 def affine_forward(x, w, b):

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from cs231n import optim
-from cs231n._validation import check_positive_float, check_positive_int, check_solver_data
+from cs231n.tools.validation import check_positive_float, check_positive_int, check_solver_data
 from cs231n.tools.checkpoint import load_checkpoint, save_checkpoint
 from cs231n.tools.train_loop import GlobalRandomState, TrainingLoop
 

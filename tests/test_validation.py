@@ -1,8 +1,8 @@
-"""Tests of the shared input checks in cs231n._validation."""
+"""Tests of the shared input checks in cs231n.tools.validation."""
 import numpy as np
 import pytest
 
-from cs231n._validation import (
+from cs231n.tools.validation import (
     as_real_array,
     check_loss_inputs,
     check_nonnegative_float,
@@ -132,12 +132,12 @@ def test_check_X_huge_finite_values_are_fine():
 
 
 def test_read_only_arrays_are_checked_for_finiteness_once(monkeypatch):
-    from cs231n import _validation
+    from cs231n.tools import validation
 
     calls = []
     real_isfinite = np.isfinite
-    monkeypatch.setattr(_validation.np, "isfinite", lambda a: calls.append(1) or real_isfinite(a))
-    X = _validation.read_only(np.ones((50, 4)))
+    monkeypatch.setattr(validation.np, "isfinite", lambda a: calls.append(1) or real_isfinite(a))
+    X = validation.read_only(np.ones((50, 4)))
     for _ in range(3):
         check_X(X)
     assert len(calls) == 1  # a sweep's or the explorer's data: checked on the first train only
@@ -147,7 +147,7 @@ def test_read_only_arrays_are_checked_for_finiteness_once(monkeypatch):
     assert len(calls) == 4  # a writeable array may have changed: checked every time
     bad = np.ones((50, 4))
     bad[3, 2] = np.nan
-    bad = _validation.read_only(bad)
+    bad = validation.read_only(bad)
     for _ in range(2):  # a failed check is never remembered
         with pytest.raises(ValueError, match="NaN or infinity"):
             check_X(bad)

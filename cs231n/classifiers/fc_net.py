@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cs231n._validation import check_net_args, check_net_inputs, normal_sampler
+from cs231n.tools.validation import check_net_args, check_net_inputs, normal_sampler
 from cs231n.layer_utils import affine_relu_backward, affine_relu_forward
 from cs231n.layers import affine_backward, affine_forward, softmax_loss
 

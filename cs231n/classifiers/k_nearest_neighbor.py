@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cs231n._validation import check_positive_int, check_X, check_y
+from cs231n.tools.validation import check_positive_int, check_X, check_y
 
 
 class KNearestNeighbor:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cs231n._validation import check_linear_training_inputs, check_X
+from cs231n.tools.validation import check_linear_training_inputs, check_X
 from cs231n.classifiers.linear_svm import svm_loss_vectorized
 from cs231n.classifiers.softmax import softmax_loss_vectorized
 from cs231n.tools.train_loop import TrainingLoop

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cs231n._validation import check_loss_inputs
+from cs231n.tools.validation import check_loss_inputs
 
 
 def svm_loss_naive(W, X, y, reg):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cs231n._validation import (check_batch, check_features, check_float_dtype, check_grads,
+from cs231n.tools.validation import (check_batch, check_features, check_float_dtype, check_grads,
                                 check_minibatch, check_nonnegative_float, check_positive_int,
                                 check_predictions, check_training_inputs, check_two_layer_params)
 from cs231n.divergence import DivergenceWarning  # noqa: F401 (TwoLayerNet.train's warning)

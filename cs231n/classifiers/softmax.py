@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cs231n._validation import check_loss_inputs
+from cs231n.tools.validation import check_loss_inputs
 
 
 def softmax_loss_naive(W, X, y, reg):

@@ -29,7 +29,7 @@ import functools
 import numpy as np
 
 from cs231n import features
-from cs231n._validation import (check_extract_features, check_feature_vector, check_hist_args,
+from cs231n.tools.validation import (check_extract_features, check_feature_vector, check_hist_args,
                                 check_hog_size, check_images, check_pixel_range,
                                 check_positive_int)
 from cs231n.tools.progress import progress_bar

@@ -54,7 +54,7 @@ import numpy as np
 from cs231n.tools.blas import blas_threads as blas_threads_limit
 from cs231n.tools.progress import tqdm
 from cs231n.tools.training import train_net
-from cs231n._validation import (check_features, check_nonnegative_float, check_positive_float,
+from cs231n.tools.validation import (check_features, check_nonnegative_float, check_positive_float,
                                 check_data_dict, check_positive_int, check_y, read_only)
 from cs231n.classifiers.neural_net import TwoLayerNet
 from cs231n.divergence import DivergenceWarning

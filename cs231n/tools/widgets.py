@@ -21,7 +21,7 @@ import warnings
 
 import numpy as np
 
-from cs231n._validation import check_data_dict, read_only
+from cs231n.tools.validation import check_data_dict, read_only
 from cs231n.tools.blas import blas_threads
 from cs231n.tools.training import train_net
 from cs231n.classifiers.neural_net import TwoLayerNet

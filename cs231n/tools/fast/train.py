@@ -9,13 +9,13 @@ What differs from the course's code in ``TwoLayerNet`` (and why it is faster):
 - W1's step ``W1 = (1 - lr * reg) * W1 - lr * X.T @ dhidden`` is one GEMM call with no
   (D, H) gradient array (``add_matmul_t``).
 The plumbing (input checks, seeding, the divergence stop, the progress bar) is the one
-``TwoLayerNet.train`` uses: :mod:`cs231n._validation` and :mod:`cs231n.tools.train_loop`.
+``TwoLayerNet.train`` uses: :mod:`cs231n.tools.validation` and :mod:`cs231n.tools.train_loop`.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from cs231n._validation import check_training_inputs
+from cs231n.tools.validation import check_training_inputs
 from cs231n.classifiers.neural_net import TwoLayerNet
 from cs231n.tools.fast.gemm import add_matmul_t
 from cs231n.tools.train_loop import TrainingLoop

@@ -1,4 +1,5 @@
-"""Small input checks shared by the classifiers.
+"""Every input check of the package, in one place: the classifiers, layers, features and
+training loops each call theirs in one line.
 
 Every helper raises ``ValueError`` with a message that names the argument and the
 problem (shape, dtype, label range, ...), so a learner who passes the wrong thing sees
