@@ -352,6 +352,13 @@ def _functions(tree):
     return found
 
 
+def enclosing_function(functions, region):
+    """The innermost of ``functions`` (as :func:`_functions` lists them) that holds
+    ``region``, or None for a region at module or class level."""
+    inside = [f for f in functions if f[0] < region.start <= f[1] and len(region.indent) > f[2]]
+    return max(inside, key=lambda f: f[0]) if inside else None
+
+
 def _todo_hint(lines, start):
     """The sentence after ``TODO`` in the comment block right above line ``start``, or ''."""
     block = []
@@ -432,14 +439,7 @@ def strip_python(text, relpath):
     functions = _functions(tree)
     lines = split_lines(text)
 
-    def enclosing(region):
-        inside = [
-            f for f in functions
-            if f[0] < region.start <= f[1] and len(region.indent) > f[2]
-        ]
-        return max(inside, key=lambda f: f[0]) if inside else None
-
-    owners = [enclosing(region) for region in regions]
+    owners = [enclosing_function(functions, region) for region in regions]
     errors = check_todos(lines, regions, where)
     by_function = {}
     for region, owner in zip(regions, owners):

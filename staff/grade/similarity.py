@@ -50,7 +50,8 @@ from copydetect.utils import highlight_overlap
 from staff.grade.grader import editable_files
 from staff.grade.parts import PARTS
 from staff.grade.safezip import Refused, ZipLimits, read_submission
-from staff.release import _MARKERISH, ReleaseError, _functions, find_regions, split_lines
+from staff.release import (_MARKERISH, ReleaseError, _functions, enclosing_function,
+                           find_regions, split_lines)
 
 REFERENCE = "reference:"  # prefix of a reference's name (a student's name has no ':')
 PAIRS_PER_TASK = 50000
@@ -123,8 +124,8 @@ def _py_keys(text, rel):
     """The keys of a released .py file's regions (``path:Function:k``, as parts.py has them)."""
     functions, keys, seen = _functions(ast.parse(text)), [], {}
     for region in find_regions(text, lambda line: rel):
-        inside = [f for f in functions if f[0] < region.start <= f[1] and len(region.indent) > f[2]]
-        name = max(inside, key=lambda f: f[0])[3] if inside else "<module>"
+        owner = enclosing_function(functions, region)
+        name = owner[3] if owner else "<module>"
         seen[name] = seen.get(name, 0) + 1
         keys.append(f"{rel}:{name}:{seen[name]}")
     return keys
