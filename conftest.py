@@ -2,19 +2,14 @@
 
 - ``cifar_dir``: the real CIFAR-10 folder; tests marked ``cifar`` skip with one clear
   reason when it is absent.
-- Memory-mapped data left behind fails the run: a joblib memory-mapping folder whose
-  process has ended (in /dev/shm it stays in RAM until the machine restarts).
 - Unwritten parts are skips. In the student version every part still to write raises
   NotImplementedError naming the part. A test or notebook cell that reaches one is
   reported as skipped with that name, grouped by part, instead of failing with a
   traceback: a fresh student's test run lists what is left to do. Once a part is written,
   its tests run for real.
 """
-import glob
 import os
 import re
-import tempfile
-import time
 from pathlib import Path
 
 import pytest
@@ -79,65 +74,8 @@ def pytest_collection_modifyitems(config, items):
 
 
 # ------------------------------------------------------------------------------------
-# Memory-mapped data left behind
-# ------------------------------------------------------------------------------------
-
-_ORPHANS_BEFORE = pytest.StashKey[set]()
-
-
-def orphaned_memmaps():
-    """joblib's memory-mapping folders (``joblib_memmapping_folder_<pid>_...``, where joblib
-    puts them) whose process has ended: what a kill left behind. (The sweep's own files have
-    no name on Linux: nothing of it can be left.)"""
-    roots = {os.environ.get("JOBLIB_TEMP_FOLDER"), "/dev/shm", tempfile.gettempdir()}
-    orphans = []
-    for root in filter(None, roots):
-        for path in glob.glob(os.path.join(root, "joblib_memmapping_folder_*")):
-            pid = os.path.basename(path).split("_")[3]
-            if pid.isdigit() and not _alive(int(pid)):
-                orphans.append(path)
-    return sorted(orphans)
-
-
-def _alive(pid):
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's
-        return True
-    return True
-
-
-def pytest_sessionstart(session):
-    session.config.stash[_ORPHANS_BEFORE] = set(orphaned_memmaps())
-
-
-def pytest_sessionfinish(session, exitstatus):
-    if hasattr(session.config, "workerinput"):  # an xdist worker: the controller looks, last
-        return
-    before = session.config.stash.get(_ORPHANS_BEFORE, set())
-    deadline = time.monotonic() + 10  # loky's resource tracker needs a moment after a kill
-    while (left := sorted(set(orphaned_memmaps()) - before)) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    if not left:
-        return
-    import shutil
-
-    for path in left:  # this run's, and their processes have ended: nobody can use them
-        shutil.rmtree(path, ignore_errors=True)
-    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.write("\n")  # after the progress line
-        reporter.write_line(f"FAILED: this run left {len(left)} memory-mapping folder(s) behind "
-                            f"(removed now): {', '.join(left)}", red=True, bold=True)
-    session.exitstatus = pytest.ExitCode.TESTS_FAILED
-
-
-# ------------------------------------------------------------------------------------
 # Unwritten parts
 # ------------------------------------------------------------------------------------
-
 
 _NOT_DONE = "not implemented yet"
 # The message of every placeholder the release writes: "<file>:<function>: implement ...".

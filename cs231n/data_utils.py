@@ -241,14 +241,8 @@ def get_CIFAR10_data(num_training=49000, num_validation=1000, num_test=1000,
     # Load as uint8 (0.18 GB) and convert only the rows we keep.
     Xtr, Ytr, Xte, Yte = load_CIFAR10(cifar10_dir, dtype=np.uint8)
     val = slice(num_training, num_training + num_validation)
-    # The training images in a memory-mapped file, which a sweep's workers map instead of
-    # copying them (cs231n.tools.sweep.mapped_empty).
-    from cs231n.tools.sweep import mapped_empty
-
-    X_train = mapped_empty((num_training, NUM_FEATURES), dtype)
-    X_train[...] = Xtr[:num_training].reshape(num_training, NUM_FEATURES)
     data = {
-        "X_train": X_train,
+        "X_train": Xtr[:num_training].reshape(num_training, NUM_FEATURES).astype(dtype),
         "y_train": Ytr[:num_training].copy(),
         "X_val": Xtr[val].reshape(num_validation, NUM_FEATURES).astype(dtype),
         "y_val": Ytr[val].copy(),

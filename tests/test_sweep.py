@@ -3,7 +3,6 @@
 Everything runs on small synthetic data (3 Gaussian blobs in 20-D) so the tests are quick;
 expected values come from independent computations in the tests, never from the sweep.
 """
-import glob
 import itertools
 import json
 import math
@@ -17,8 +16,9 @@ import pytest
 
 from cs231n.tools import sweep
 from cs231n.classifiers import DivergenceWarning, TwoLayerNet
-from cs231n.tools.sweep import (CONFIG_KEYS, SweepWarning, config_key, expand_grid, plot_heatmap,
-                          random_configs, run_sweep)
+from cs231n.tools.compare import plot_accuracy_grid, records_to_markdown
+from cs231n.tools.sweep import (CONFIG_KEYS, SweepWarning, config_key, expand_grid, random_configs,
+                                run_sweep)
 
 FIXED = {"hidden_size": 10, "num_iters": 40, "batch_size": 50, "std": 0.1}
 
@@ -231,7 +231,7 @@ _KILLED_SCRIPT = """
 import numpy as np
 from cs231n.tools.sweep import run_sweep
 rng = np.random.default_rng(0)
-X = rng.standard_normal((3000, 100))  # 2.4 MB: above joblib's 1 MB memory-mapping threshold
+X = rng.standard_normal((3000, 100))
 y = rng.integers(3, size=3000)
 data = dict(X_train=X[:2500], y_train=y[:2500], X_val=X[2500:], y_val=y[2500:])
 if __name__ == "__main__":
@@ -242,12 +242,15 @@ if __name__ == "__main__":
 """
 
 
-def _maps(proc, folder):
-    """Whether ``proc`` maps a file in ``folder`` (named or not)."""
+def _shared_files(proc):
+    """The files in /dev/shm that ``proc`` maps or holds open (semaphores, shared memory)."""
+    import psutil
+
     try:
-        return any(m.path.startswith(str(folder)) for m in proc.memory_maps(grouped=False))
-    except Exception:  # psutil.Error: the process went away, or is not ours
-        return False
+        paths = [m.path for m in proc.memory_maps(grouped=False)] + [f.path for f in proc.open_files()]
+    except psutil.Error:  # the process went away
+        return set()
+    return {p.removesuffix(" (deleted)") for p in paths if p.startswith("/dev/shm/")}
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
@@ -263,24 +266,25 @@ def test_nothing_is_left_behind_when_a_sweep_is_killed(tmp_path, kill):
     # write, this step raises NotImplementedError, a skip naming the part (see conftest.py).
     TwoLayerNet(4, 3, 2, seed=0).train(np.zeros((4, 4)), np.zeros(4, int), np.zeros((2, 4)),
                                        np.zeros(2, int), num_iters=1, batch_size=2)
-    folder = tmp_path / "joblib"
-    folder.mkdir()
+    temp = tmp_path / "temp"  # the script's temporary folder: a file there would be left
+    temp.mkdir()
     script = tmp_path / "killed.py"
     script.write_text(_KILLED_SCRIPT)
     proc = subprocess.Popen([sys.executable, str(script)], start_new_session=True,
-                            env=dict(os.environ, JOBLIB_TEMP_FOLDER=str(folder)))
-    workers = []
+                            env=dict(os.environ, TMPDIR=str(temp)))
+    family, shared = [], set()
     try:
         deadline = time.monotonic() + 120
-        while not workers and proc.poll() is None and time.monotonic() < deadline:
+        while len(family) < 2 and proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.2)
-            try:
-                workers = [p for p in psutil.Process(proc.pid).children(recursive=True)
-                           if _maps(p, folder)]
-            except psutil.NoSuchProcess:
+            try:  # both workers started and training
+                family = [p for p in psutil.Process(proc.pid).children(recursive=True)
+                          if sum(p.cpu_times()[:2]) > 0.2]
+            except psutil.Error:
                 break
-        assert workers, "no worker mapped the data from JOBLIB_TEMP_FOLDER"
-        family = psutil.Process(proc.pid).children(recursive=True)  # and loky's helpers
+        assert len(family) == 2, "the sweep did not start two training workers"
+        for p in [psutil.Process(proc.pid), *family]:
+            shared |= _shared_files(p)
     finally:
         if kill == "process group":
             os.killpg(proc.pid, signal.SIGKILL)
@@ -300,28 +304,16 @@ def test_nothing_is_left_behind_when_a_sweep_is_killed(tmp_path, kill):
     left = [p for p in family if alive(p)]
     for p in left:  # not to leave them training for minutes after a failure
         p.kill()
-    assert not left, "a process outlived the killed sweep"
-    assert list(folder.iterdir()) == []  # no file
-    assert not any(_maps(p, folder) for p in psutil.process_iter())  # nor a nameless one
-    assert not glob.glob(f"/dev/shm/joblib_memmapping_folder_{proc.pid}_*")  # nor joblib's
-    if kill == "process":  # loky's semaphores (its resource tracker removes them)
-        deadline = time.monotonic() + 30
-        while glob.glob(f"/dev/shm/sem.loky-{proc.pid}-*") and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert not glob.glob(f"/dev/shm/sem.loky-{proc.pid}-*")
-    else:  # the tracker died with the group: a known leak of loky's, 8 semaphores of 32 bytes
-        for path in glob.glob(f"/dev/shm/sem.loky-{proc.pid}-*"):
-            os.unlink(path)
+    assert not left, "a worker outlived the killed sweep"
+    assert list(temp.iterdir()) == []  # no file
+    assert not [p for p in shared if os.path.exists(p)]  # nor a semaphore or shared block
 
 
-def test_no_worker_or_semaphore_is_left_after_a_sweep(data):
+def test_no_worker_is_left_after_a_sweep(data):
     psutil = pytest.importorskip("psutil")
+    before = set(psutil.Process().children(recursive=True))
     run_sweep(data, GRID, n_jobs=2, progress=False, **FIXED)
-    # (loky's and multiprocessing's resource trackers stay, one each, for the session)
-    workers = [p for p in psutil.Process().children(recursive=True)
-               if "LokyProcess" in " ".join(p.cmdline())]
-    assert not workers
-    assert not glob.glob(f"/dev/shm/sem.loky-{os.getpid()}-*")
+    assert [p for p in psutil.Process().children(recursive=True) if p not in before] == []
 
 
 def test_sweep_with_a_dask_local_cluster(data):
@@ -544,7 +536,7 @@ def test_heatmap_marks_diverged_cells(data):
     grid = {"learning_rate": [1e-2, 1e-1, 1e4], "reg": [0.0, 0.5], "hidden_size": [5, 10]}
     result = run_sweep(data, grid, n_jobs=1, progress=False,
                        **{**{k: v for k, v in FIXED.items() if k != "hidden_size"}, "std": 1.0})
-    ax = plot_heatmap(result, x="learning_rate", y="reg")
+    ax = result.plot_heatmap(x="learning_rate", y="reg")
     texts = {(round(t.get_position()[0]), round(t.get_position()[1])): t.get_text() for t in ax.texts}
     for i, lr in enumerate(grid["learning_rate"]):
         for j, reg in enumerate(grid["reg"]):
@@ -559,7 +551,7 @@ def test_heatmap_marks_diverged_cells(data):
 
 def test_to_markdown_rejects_empty_results():
     with pytest.raises(ValueError, match="no results"):
-        sweep.records_to_markdown([])
+        records_to_markdown([])
 
 
 def test_log_uniform_rounding_stays_inside_an_awkward_range():
@@ -595,52 +587,58 @@ def _records(values):
 
 def test_markdown_says_how_far_behind_the_best_in_standard_errors():
     records = _records([0.50, 0.49, 0.46, None])
-    table = sweep.records_to_markdown(records, sort_by="val_acc", se=0.02)
+    table = records_to_markdown(records, sort_by="val_acc", se=0.02)
     rows = table.splitlines()
     assert rows[0].rstrip(" |").endswith("behind best")
     assert rows[2].endswith("| best |")
     assert rows[3].endswith("| 0.5 SE (within noise) |")
     assert rows[4].endswith("| 2.0 SE |")
     assert rows[5].endswith("| — |")
-    assert "behind best" not in sweep.records_to_markdown(records)
+    assert "behind best" not in records_to_markdown(records)
 
 
-def test_heatmap_with_standard_error_marks_the_ties_and_widens_the_colour_range():
+def test_heatmap_marks_the_best_and_the_cells_within_noise_of_it():
     matplotlib = pytest.importorskip("matplotlib")
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    records = _records([0.50, 0.49, 0.47, 0.40, None])
-    ax = plot_heatmap(records, x="learning_rate", y="reg", se=0.016)
+    ax = plot_accuracy_grid(_records([0.50, 0.49, 0.47, 0.40, None]), n_val=1000)
     texts = sorted(((t.get_position()[0], t.get_text()) for t in ax.texts))
-    # learning rates sorted ascending: 1e-5 (diverged), 1e-4 (0.40), ... 1e-1 (0.50)
-    assert [t for _, t in texts] == ["div", "0.400", "0.470\n≤2 SE", "0.490\n≤1 SE", "0.500\nbest"]
-    vmin, vmax = ax.images[0].get_clim()
-    assert vmax == pytest.approx(0.50) and vmin == pytest.approx(0.40)
-    assert "0.016" in ax.get_title()
+    # learning rates sorted ascending: 1e-5 (diverged), 1e-4 (0.40), ... 1e-1 (0.50). The
+    # standard error of a difference from 0.50 on 1,000 images each: sqrt((0.49 * 0.51 +
+    # 0.25) / 1000) = 0.0224 for 0.49 (0.01 behind: within noise), 0.0225 for 0.47 (0.03: not)
+    assert [t for _, t in texts] == ["div", "0.400", "0.470", "0.490\n≈ best", "0.500\nbest"]
     assert ax.get_legend().get_texts()[0].get_text().startswith("diverged")
+    # The colours span 6 standard errors of a difference, 6 * sqrt(0.5 / 1000) = 0.134, or
+    # more where the values do.
+    assert ax.images[0].get_clim() == pytest.approx((0.50 - 6 * (0.5 / 1000) ** 0.5, 0.50))
     plt.close(ax.figure)
-    # Close values only: the colour range still spans 6 SE below the best.
-    ax = plot_heatmap(_records([0.50, 0.49]), x="learning_rate", y="reg", se=0.016)
-    assert ax.images[0].get_clim() == pytest.approx((0.50 - 6 * 0.016, 0.50))
+    ax = plot_accuracy_grid(_records([0.50, 0.20]), n_val=1000)
+    assert ax.images[0].get_clim() == pytest.approx((0.20, 0.50))
     plt.close(ax.figure)
 
 
-@pytest.mark.skipif(sys.platform != "linux", reason="nameless files need /proc")
-def test_data_in_a_mapped_file_reaches_the_workers_without_a_copy(data, monkeypatch):
-    # get_CIFAR10_data puts the training images in such a file: the sweep hands the workers
-    # its name instead of copying 0.6 GB. Other arrays are copied into new files.
-    X = sweep.mapped_empty(data["X_train"].shape, data["X_train"].dtype)
-    X[...] = data["X_train"]
-    made = []
-    real = sweep.mapped_empty
-    monkeypatch.setattr(sweep, "mapped_empty", lambda *a, **k: made.append(a) or real(*a, **k))
-    shared = sweep._mapped({**data, "X_train": X})
-    assert shared["X_train"].filename == X.base.filename
-    assert sorted(made) == sorted((data[k].shape, data[k].dtype) for k in ("y_train", "X_val", "y_val"))
-    for k, arr in shared.items():
-        assert arr.filename.startswith("/proc/") and not arr.flags.writeable
-        np.testing.assert_array_equal(arr, X if k == "X_train" else data[k])
-    parallel = run_sweep({**data, "X_train": X}, GRID, n_jobs=2, progress=False, **FIXED)
+def test_forked_workers_read_the_data_without_a_copy(data, monkeypatch):
+    # On CIFAR-10 the training images are 0.6 GB: the workers must not receive them. Only
+    # the configurations and results cross between the processes (pickled by
+    # multiprocessing's ForkingPickler), each message a small fraction of the data.
+    if sweep.START_METHOD != "fork":
+        pytest.skip("workers are forked on Linux only")
+    from multiprocessing.reduction import ForkingPickler
+
+    big = {k: np.repeat(v, 20, axis=1) if v.ndim == 2 else v for k, v in data.items()}
+    sizes = []
+    dumps = ForkingPickler.dumps
+    monkeypatch.setattr(ForkingPickler, "dumps",
+                        classmethod(lambda cls, obj, *a: sizes.append(len(dumps(obj, *a))) or dumps(obj, *a)))
+    run_sweep(big, GRID, n_jobs=2, progress=False, **FIXED)  # X_train 300 x 400: 0.96 MB
+    assert sizes and max(sizes) < big["X_train"].nbytes / 10, max(sizes)
+
+
+def test_workers_without_fork_receive_the_data_and_give_the_same_records(data, monkeypatch):
+    # Where fork is missing or unsafe (Windows, macOS) the workers are spawned and each
+    # receives a copy of the data when it starts.
     sequential = run_sweep(data, GRID, n_jobs=1, progress=False, **FIXED)
-    assert without_seconds(parallel.records) == without_seconds(sequential.records)
+    monkeypatch.setattr(sweep, "START_METHOD", "spawn")
+    spawned = run_sweep(data, GRID, n_jobs=2, progress=False, **FIXED)
+    assert without_seconds(spawned.records) == without_seconds(sequential.records)

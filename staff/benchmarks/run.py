@@ -21,6 +21,7 @@ are within this one run. Not part of the test suite (no test_ prefix).
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import statistics
 import sys
@@ -312,8 +313,16 @@ def bench_sweep(data, repeats, quick=False):
         "times": times,
         "same_records": strip["sequential"] == strip["parallel"],
         "train_seconds_sum": sum(r["seconds"] for r in records["sequential"]),
+        "ideal_parallel_s": ideal_makespan([r["seconds"] for r in records["deterministic"]]),
         "fixed": fixed,
     }
+
+
+def ideal_makespan(seconds, workers=2):
+    """The shortest wall time of these tasks on ``workers`` workers with no overhead: the
+    longest worker's share in the best split (all splits tried: a sweep has few tasks)."""
+    return min(max(sum(s for s, w in zip(seconds, split) if w == k) for k in range(workers))
+               for split in itertools.product(range(workers), repeat=len(seconds)))
 
 
 # ----------------------------------------------------------------------------- notebook
@@ -452,10 +461,9 @@ def write_report(path, info, args, thr, gemm, sweep, notebook, widget, command, 
                  "deterministic: `n_jobs=1` with run_sweep's default of 1 BLAS thread per "
                  "configuration. Parallel: `n_jobs=2` worker processes with 1 BLAS thread each "
                  "(run_sweep's defaults: every configuration on one thread wherever it runs, "
-                 "so the table is the same on every run and for every n_jobs): joblib's loky "
-                 "workers, started in the first run and reused by the next ones; each run copies "
-                 "the data once into memory-mapped files that both workers map (copy and worker "
-                 "start included). Median of "
+                 "so the table is the same on every run and for every n_jobs): two workers "
+                 "forked at the start of each run (included), which read the data in the "
+                 "parent's memory, and stopped at its end. Median of "
                  f"{len(sweep['times']['sequential'])} runs each.\n")
         L.append("| | seconds | runs (s) |\n|---|---:|---|")
         for k in ("sequential", "sequential_deterministic", "parallel"):
@@ -465,6 +473,10 @@ def write_report(path, info, args, thr, gemm, sweep, notebook, widget, command, 
         L.append(f"| **speed-up** over sequential with 2 threads | {fmt_ratio(speedup, TARGETS['sweep'])} | |")
         speedup = sweep["sequential_deterministic_s"] / sweep["parallel_s"]
         L.append(f"| speed-up over sequential, deterministic | {speedup:.2f}x | |")
+        ideal = sweep["ideal_parallel_s"]
+        L.append(f"| ideal parallel: the best split of the deterministic run's configurations "
+                 f"over two workers, no overhead | {ideal:.1f} | {sweep['sequential_s'] / ideal:.2f}x "
+                 "over sequential with 2 threads: the ceiling on this machine |")
         L.append(f"\nParallel and deterministic sequential records identical (accuracies, losses): "
                  f"{'yes' if sweep['same_records_deterministic'] else '**no**'}. Parallel and "
                  "2-thread sequential records identical: "
