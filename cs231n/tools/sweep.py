@@ -81,14 +81,18 @@ def _check_setting(name, value, where=""):
     return check_nonnegative_float(value, what)  # reg, std
 
 
+def _check_names(settings, where=""):
+    unknown = sorted(set(settings) - set(CONFIG_KEYS))
+    if unknown:
+        raise ValueError(f"unknown sweep setting(s) {unknown}{where}; the settings are {list(CONFIG_KEYS)}")
+
+
 def make_config(config=None, **overrides):
     """A complete, checked configuration: ``config`` (a dict of settings, or None) with
     ``overrides`` on top and DEFAULTS for the rest, every key of CONFIG_KEYS in that order,
     as plain Python numbers. Raises ValueError on an unknown key or an invalid value."""
     merged = {**(config or {}), **overrides}
-    unknown = sorted(set(merged) - set(CONFIG_KEYS))
-    if unknown:
-        raise ValueError(f"unknown sweep setting(s) {unknown}; the settings are {list(CONFIG_KEYS)}")
+    _check_names(merged)
     return {k: _check_setting(k, merged.get(k, DEFAULTS[k])) for k in CONFIG_KEYS}
 
 
@@ -101,11 +105,11 @@ def expand_grid(grid):
     """All combinations (dicts of the grid's keys; the last key varies fastest) of a grid,
     a dict of non-empty lists such as ``{"learning_rate": [1e-4, 1e-3], "reg": [0.1, 0.5]}``.
     Raises ValueError on an unknown key, an empty or missing list or an invalid value."""
-    if not isinstance(grid, Mapping) or not grid:
-        raise ValueError("grid is empty: give at least one setting with a list of values"
-                         if isinstance(grid, Mapping) else
-                         f"grid must be a dict of lists, got {type(grid).__name__}")
-    make_config(dict.fromkeys(grid, 1))  # names the unknown keys
+    if not isinstance(grid, Mapping):
+        raise ValueError(f"grid must be a dict of lists, got {type(grid).__name__}")
+    if not grid:
+        raise ValueError("grid is empty: give at least one setting with a list of values")
+    _check_names(grid, " in grid")
     choices = []
     for name, values in grid.items():
         if isinstance(values, (str, bytes, Mapping)) or not hasattr(values, "__iter__"):

@@ -89,8 +89,6 @@ def scrubbed_env(work, tree, extra_paths=(), cifar_dir=None):
         "MKL_NUM_THREADS": "1",
         "NO_PROXY": "*",
         "no_proxy": "*",
-        # A sweep's memory-mapped data in the run's own folder, under its limits.
-        "JOBLIB_TEMP_FOLDER": str(work / "tmp"),
     }
     if os.environ.get("OPENBLAS_CORETYPE"):  # the BLAS kernel the staff chose, not a secret
         env["OPENBLAS_CORETYPE"] = os.environ["OPENBLAS_CORETYPE"]
