@@ -46,8 +46,8 @@ OFFLINE_FIX = (f"Offline or behind a firewall: get {ARCHIVE_NAME} on another mac
 ARCHIVE_FIX = (f"Use an intact copy of the official archive: download {OFFICIAL_URL} again "
                "(./get_datasets.sh without CIFAR10_ARCHIVE/--archive), or point CIFAR10_ARCHIVE "
                "at a good copy.")
-OS_FIX = ("Free some disk space or fix the permissions of the path above (DATASETS_DIR picks "
-          "another datasets folder), then run ./get_datasets.sh again.")
+OS_FIX = ("Check the path above (free space, permissions, a file where a folder should be) or set "
+          "DATASETS_DIR to another datasets folder, then run ./get_datasets.sh again.")
 
 
 class FetchError(Exception):
