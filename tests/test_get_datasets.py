@@ -608,7 +608,7 @@ def test_download_from_local_server(empty, small_archive, small_sources):
         proc = run_script(empty, env={"CIFAR10_URL": server.url, "CIFAR10_MD5": small_archive.md5})
     assert proc.returncode == 0, proc.output
     assert server.log == [None]  # one plain request
-    assert f"MD5 {small_archive.md5} as expected" in proc.output
+    assert f"has the expected MD5 {small_archive.md5}" in proc.output
     assert "NOT the official" not in proc.output
     assert_holds(empty / FOLDER, small_sources)
     assert leftovers(empty) == []  # the downloaded archive is gone
