@@ -525,6 +525,8 @@ def write_report(path, info, args, thr, gemm, sweep, notebook, widget, command, 
 PARTS = (
     ("RESULTS-haswell.md", "The same run with OpenBLAS's Haswell kernel: on an AMD EPYC, and forced on a Xeon",
      "Compared by hand from three runs of `run.py`"),
+    ("RESULTS-sweep.md", "The sweep's workers and memory, three generations on one machine (issue #29)",
+     "Measured by hand, one tree after another"),
     ("RESULTS-features.md", "Image features (bench_features.py)", "From its latest run"),
     ("RESULTS-fcn.md", "FullyConnectedNet + Solver vs PyTorch (bench_fcn.py)", "From its latest run"),
     ("RESULTS-similarity.md", "Similarity report of the class grader (bench_similarity.py)",
