@@ -5,6 +5,9 @@ from numbers import Real
 
 import numpy as np
 
+from cs231n.tools.validation import check_positive_float
+
+
 def accuracy_standard_error(p, n):
     """Standard error of an accuracy p measured on n independent images.
 
@@ -197,8 +200,7 @@ def records_to_markdown(records, columns=None, sort_by=None, se=None):
     columns = list(columns or _varying_keys(records) + list(RESULT_COLUMNS))
     best = None
     if se is not None:
-        if not se > 0:
-            raise ValueError(f"se must be a number > 0, got {se!r}")
+        se = check_positive_float(se, "se")
         best = max((r["val_acc"] for r in records if r["status"] == "ok"
                     and r.get("val_acc") is not None), default=None)
         columns.append("behind best")
