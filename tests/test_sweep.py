@@ -629,8 +629,13 @@ def test_forked_workers_read_the_data_without_a_copy(data, monkeypatch):
     big = {k: np.repeat(v, 20, axis=1) if v.ndim == 2 else v for k, v in data.items()}
     sizes = []
     dumps = ForkingPickler.dumps
-    monkeypatch.setattr(ForkingPickler, "dumps",
-                        classmethod(lambda cls, obj, *a: sizes.append(len(dumps(obj, *a))) or dumps(obj, *a)))
+
+    def measured(cls, obj, *args):
+        pickled = dumps(obj, *args)
+        sizes.append(len(pickled))
+        return pickled
+
+    monkeypatch.setattr(ForkingPickler, "dumps", classmethod(measured))
     run_sweep(big, GRID, n_jobs=2, progress=False, **FIXED)  # X_train 300 x 400: 0.96 MB
     assert sizes and max(sizes) < big["X_train"].nbytes / 10, max(sizes)
 

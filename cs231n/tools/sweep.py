@@ -418,9 +418,10 @@ def run_sweep(data, configs, *, n_jobs=None, executor=None, results_path=None, s
         for key, record in found.items():
             if key in index:
                 records[index[key]] = record
-        if stale & set(index):
+        stale = len(stale & set(index))
+        if stale:
             warnings.warn(
-                f"{results_path}: {len(stale & set(index))} record(s) were made with other data, "
+                f"{results_path}: {stale} record(s) were made with other data, "
                 "other code or other sweep options; they are not reused and those "
                 "configurations are trained again", SweepWarning, stacklevel=2)
         _start_appending(results_path)
