@@ -1,7 +1,9 @@
 """Independent references for the tests of the image features (test_features.py and
 test_batch_features.py): the course's definitions written out pixel by pixel and cell by
-cell in plain Python (math, no NumPy vector code, nothing from cs231n), and CIFAR-like test
-images. Comparisons use explicit tolerances, never bit-for-bit equality."""
+cell in plain Python (math, no NumPy vector code, nothing from cs231n), the course's own
+NumPy and scipy hog_feature verbatim (course_hog, also timed by
+staff/benchmarks/bench_features.py), and CIFAR-like test images. Comparisons use explicit
+tolerances, never bit-for-bit equality."""
 import math
 
 import numpy as np
@@ -32,6 +34,38 @@ def reference_hog(im):
                 if 20.0 * i <= ori < 20.0 * (i + 1) and ori > 0:
                     hist[x // 8][y // 8][i] += mag
     return [v / 64 for column in hist for cell in column for v in cell]
+
+
+def course_hog(im, uniform_filter, gray="elementwise"):
+    """The course's HOG of one (32, 32, 3) image, with scipy.ndimage's ``uniform_filter``.
+
+    gray="dot" is the course's np.dot(im[..., :3], [0.299, 0.587, 0.144]), through BLAS,
+    which may round two pixels of the same colour differently (FMA or not): then gx is
+    +-3e-14 instead of 0, and its sign decides whether a weak vertical gradient there counts
+    (see cs231n/tools/batch_features.py). "elementwise" is the same sum element by element,
+    exact-repeatable, as cs231n.features.rgb2gray computes it.
+    """
+    if gray == "dot":
+        image = np.dot(im[..., :3], [0.299, 0.587, 0.144])
+    else:
+        image = im[..., 0] * 0.299 + im[..., 1] * 0.587 + im[..., 2] * 0.144
+    sx, sy = image.shape
+    orientations, cx, cy = 9, 8, 8
+    gx = np.zeros(image.shape)
+    gy = np.zeros(image.shape)
+    gx[:, :-1] = np.diff(image, n=1, axis=1)
+    gy[:-1, :] = np.diff(image, n=1, axis=0)
+    grad_mag = np.sqrt(gx ** 2 + gy ** 2)
+    grad_ori = np.arctan2(gy, (gx + 1e-15)) * (180 / np.pi) + 90
+    n_cellsx, n_cellsy = int(np.floor(sx / cx)), int(np.floor(sy / cy))
+    orientation_histogram = np.zeros((n_cellsx, n_cellsy, orientations))
+    for i in range(orientations):
+        temp_ori = np.where(grad_ori < 180 / orientations * (i + 1), grad_ori, 0)
+        temp_ori = np.where(grad_ori >= 180 / orientations * i, temp_ori, 0)
+        temp_mag = np.where(temp_ori > 0, grad_mag, 0)
+        orientation_histogram[:, :, i] = uniform_filter(temp_mag, size=(cx, cy))[
+            round(cx / 2)::cx, round(cy / 2)::cy].T
+    return orientation_histogram.ravel()
 
 
 def reference_hue_histogram(im, nbin=10, xmin=0, xmax=255, normalized=True):

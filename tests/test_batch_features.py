@@ -9,7 +9,7 @@ import pytest
 from cs231n.features import color_histogram_hsv, extract_features, hog_feature
 from cs231n.tools import batch_features
 from cs231n.tools.batch_features import color_histograms_hsv, hog_features
-from feature_references import (ATOL, RTOL, cifar_like_images, reference_hog,
+from feature_references import (ATOL, RTOL, cifar_like_images, course_hog, reference_hog,
                                 reference_hue_histogram)
 
 
@@ -59,37 +59,13 @@ def test_hue_histogram_is_the_courses_matplotlib_code():
 def test_hog_against_the_courses_scipy_code():
     ndimage = pytest.importorskip("scipy.ndimage", reason="scipy is not installed (optional)")
 
-    def course_hog(im):  # the course's hog_feature, verbatim but for the grayscale
-        # The course's np.dot(im[..., :3], [0.299, 0.587, 0.144]) goes through BLAS, which
-        # may round two pixels of the same colour differently (FMA or not): then gx is
-        # +-3e-14 instead of 0, and its sign decides whether a weak vertical gradient there
-        # counts (see cs231n/tools/batch_features.py). The same sum element by element is
-        # exact-repeatable.
-        image = im[..., 0] * 0.299 + im[..., 1] * 0.587 + im[..., 2] * 0.144
-        sx, sy = image.shape
-        orientations, cx, cy = 9, 8, 8
-        gx = np.zeros(image.shape)
-        gy = np.zeros(image.shape)
-        gx[:, :-1] = np.diff(image, n=1, axis=1)
-        gy[:-1, :] = np.diff(image, n=1, axis=0)
-        grad_mag = np.sqrt(gx ** 2 + gy ** 2)
-        grad_ori = np.arctan2(gy, (gx + 1e-15)) * (180 / np.pi) + 90
-        n_cellsx, n_cellsy = int(np.floor(sx / cx)), int(np.floor(sy / cy))
-        orientation_histogram = np.zeros((n_cellsx, n_cellsy, orientations))
-        for i in range(orientations):
-            temp_ori = np.where(grad_ori < 180 / orientations * (i + 1), grad_ori, 0)
-            temp_ori = np.where(grad_ori >= 180 / orientations * i, temp_ori, 0)
-            temp_mag = np.where(temp_ori > 0, grad_mag, 0)
-            orientation_histogram[:, :, i] = ndimage.uniform_filter(temp_mag, size=(cx, cy))[
-                round(cx / 2)::cx, round(cy / 2)::cy].T
-        return orientation_histogram.ravel()
-
     imgs = np.concatenate([cifar_like_images(10, seed=5).astype(np.float64),
                            np.random.default_rng(5).uniform(0, 255, (5, 32, 32, 3))])
     batch = hog_features(imgs)
     for k, im in enumerate(imgs):
         # scipy's running sums leave ~1e-13 where the exact cell mean is 0
-        np.testing.assert_allclose(batch[k], course_hog(im), rtol=1e-9, atol=1e-9)
+        np.testing.assert_allclose(batch[k], course_hog(im, ndimage.uniform_filter),
+                                   rtol=1e-9, atol=1e-9)
 
 
 def test_orientation_bins_follow_the_courses_comparisons_at_the_edges():

@@ -36,6 +36,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from common import ROOT, bench_notebook, loadavg, log, machine_info  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "tests"))
+from feature_references import course_hog  # noqa: E402  (the tests' copy of the course's code)
+
 from cs231n.data_utils import load_CIFAR10  # noqa: E402
 from cs231n.features import color_histogram_hsv, extract_features, hog_feature  # noqa: E402
 from cs231n.tools import batch_features  # noqa: E402
@@ -56,27 +59,7 @@ def course_features_verbatim(gray="dot"):
     import matplotlib.colors
 
     def hog(im):
-        if gray == "dot":
-            image = np.dot(im[..., :3], [0.299, 0.587, 0.144])
-        else:
-            image = im[..., 0] * 0.299 + im[..., 1] * 0.587 + im[..., 2] * 0.144
-        sx, sy = image.shape
-        orientations, cx, cy = 9, 8, 8
-        gx = np.zeros(image.shape)
-        gy = np.zeros(image.shape)
-        gx[:, :-1] = np.diff(image, n=1, axis=1)
-        gy[:-1, :] = np.diff(image, n=1, axis=0)
-        grad_mag = np.sqrt(gx ** 2 + gy ** 2)
-        grad_ori = np.arctan2(gy, (gx + 1e-15)) * (180 / np.pi) + 90
-        n_cellsx, n_cellsy = int(np.floor(sx / cx)), int(np.floor(sy / cy))
-        orientation_histogram = np.zeros((n_cellsx, n_cellsy, orientations))
-        for i in range(orientations):
-            temp_ori = np.where(grad_ori < 180 / orientations * (i + 1), grad_ori, 0)
-            temp_ori = np.where(grad_ori >= 180 / orientations * i, temp_ori, 0)
-            temp_mag = np.where(temp_ori > 0, grad_mag, 0)
-            orientation_histogram[:, :, i] = uniform_filter(temp_mag, size=(cx, cy))[
-                round(cx / 2)::cx, round(cy / 2)::cy].T
-        return orientation_histogram.ravel()
+        return course_hog(im, uniform_filter, gray)
 
     def hsv(im, nbin=10, xmin=0, xmax=255, normalized=True):
         bins = np.linspace(xmin, xmax, nbin + 1)
